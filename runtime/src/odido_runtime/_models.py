@@ -1,0 +1,93 @@
+"""The base of every generated model, and turning request values into wire data."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import enum
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pydantic
+
+__all__ = ["Model", "form_fields", "join_values", "to_jsonable", "to_query_value"]
+
+
+class Model(pydantic.BaseModel):
+    """Base class of generated models.
+
+    - Fields are snake_case in Python with their wire name as alias; either name is accepted.
+    - Fields the spec does not list are kept (`model_extra`): newer servers don't break clients.
+    - Dumps use wire names; `to_jsonable` leaves out fields that were never set.
+    - `defer_build`: validators are built on first use, so importing many models stays cheap.
+    """
+
+    model_config = pydantic.ConfigDict(
+        extra="allow",
+        validate_by_name=True,
+        validate_by_alias=True,
+        serialize_by_alias=True,
+        defer_build=True,
+    )
+
+
+def to_jsonable(value: object) -> Any:
+    """Models to wire-named JSON data without unset fields; containers recursively."""
+    if isinstance(value, pydantic.BaseModel):
+        return value.model_dump(mode="json", by_alias=True, exclude_unset=True)
+    if isinstance(value, Mapping):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [to_jsonable(v) for v in value]
+    if isinstance(value, (_dt.datetime, _dt.date, _dt.time)):
+        return value.isoformat()
+    if isinstance(value, enum.Enum):
+        return value.value
+    return value
+
+
+def to_query_value(value: object) -> Any:
+    """One query/header value as text: booleans as `true`/`false`, dates in ISO 8601."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, tuple)):
+        return [to_query_value(v) for v in value]
+    if isinstance(value, (_dt.datetime, _dt.date, _dt.time)):
+        return value.isoformat()
+    if isinstance(value, enum.Enum):
+        return to_query_value(value.value)
+    return str(value)
+
+
+def join_values(value: Sequence[object] | None, separator: str = ",") -> str | None:
+    """A non-exploded array parameter (`style: form, explode: false`): `a,b,c`."""
+    if value is None:
+        return None
+    return separator.join(str(to_query_value(v)) for v in value)
+
+
+def form_fields(body: object) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Split a multipart body into plain fields and file parts (bytes or file-like values)."""
+    data: dict[str, Any] = {}
+    files: dict[str, Any] = {}
+    if isinstance(body, pydantic.BaseModel):
+        # Python mode keeps bytes and file objects as they are; JSON mode would encode them.
+        items = body.model_dump(by_alias=True, exclude_unset=True)
+    elif isinstance(body, Mapping):
+        items = dict(body)
+    else:
+        raise TypeError(f"a multipart body must be a model or a mapping, not {type(body).__name__}")
+    for key, value in items.items():
+        if value is None:
+            continue
+        key = str(key)
+        if (
+            isinstance(value, (bytes, bytearray))
+            or hasattr(value, "read")
+            or (isinstance(value, tuple) and len(value) >= 2)
+        ):
+            files[key] = value
+        else:
+            data[key] = to_query_value(to_jsonable(value))
+    return data, files

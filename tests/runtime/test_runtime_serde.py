@@ -1,0 +1,108 @@
+"""Request building and response parsing helpers (no server needed)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+import enum
+from typing import Any
+
+import httpx
+import pydantic
+import pytest
+from odido_runtime import NOT_GIVEN, NotGiven, build_path, parse_response
+from odido_runtime._client import parse_retry_after
+from odido_runtime._serde import _ADAPTERS, encode_params
+
+
+class Kind(enum.Enum):
+    A = "a/b"
+
+
+def test_build_path_quotes_every_value() -> None:
+    assert build_path("/api/v2/x/{site.id}/{id}", {"site.id": "a/b c", "id": 7}) == (
+        "/api/v2/x/a%2Fb%20c/7"
+    )
+    assert build_path("/x/{k}", {"k": Kind.A}) == "/x/a%2Fb"
+    assert build_path("/x/{k}", {"k": "é?#&"}) == "/x/%C3%A9%3F%23%26"
+    assert build_path("/x/{k}", {"k": ".."}) == "/x/%2E%2E"
+    assert build_path("/x/{k}/y", {"k": True}) == "/x/true/y"
+    assert build_path("/no/params", {}) == "/no/params"
+
+
+@pytest.mark.parametrize("params", [{}, {"id": None}, {"id": ""}])
+def test_build_path_refuses_missing_values(params: dict[str, Any]) -> None:
+    with pytest.raises(ValueError, match="'id'"):
+        build_path("/x/{id}", params)
+
+
+def test_parse_response() -> None:
+    class Item(pydantic.BaseModel):
+        id: int
+
+    response = httpx.Response(200, json=[{"id": 1}, {"id": 2}])
+    assert parse_response(response, None) is None
+    assert parse_response(response, bytes) == b'[{"id":1},{"id":2}]'
+    assert parse_response(response, str) == '[{"id":1},{"id":2}]'
+    assert parse_response(response, httpx.Response) is response
+    items = parse_response(response, list[Item])
+    assert [i.id for i in items] == [1, 2]
+    adapter = _ADAPTERS[list[Item]]
+    parse_response(response, list[Item])
+    assert _ADAPTERS[list[Item]] is adapter  # built once
+    with pytest.raises(pydantic.ValidationError):
+        parse_response(httpx.Response(200, json={"id": "x"}), Item)
+
+
+def test_encode_params() -> None:
+    assert encode_params(
+        {"a": None, "b": [1, None, 2], "c": False, "d": dt.datetime(2024, 5, 6, 7, 8, 9)}
+    ) == [("b", 1), ("b", 2), ("c", "false"), ("d", "2024-05-06T07:08:09")]
+
+
+def test_not_given() -> None:
+    assert NotGiven() is NOT_GIVEN
+    assert repr(NOT_GIVEN) == "NOT_GIVEN"
+    assert not NOT_GIVEN
+
+
+def test_retry_after_forms() -> None:
+    def headers(value: str) -> httpx.Headers:
+        return httpx.Headers({"Retry-After": value})
+
+    assert parse_retry_after(headers("3")) == 3.0
+    assert parse_retry_after(headers("1.5")) == 1.5
+    assert parse_retry_after(headers("-4")) == 0.0
+    assert parse_retry_after(headers("soon")) is None
+    assert parse_retry_after(httpx.Headers()) is None
+    now = 1_700_000_000.0
+    date = email.utils.formatdate(now + 5, usegmt=True)
+    assert parse_retry_after(headers(date), now=now) == 5.0
+    past = email.utils.formatdate(now - 5, usegmt=True)
+    assert parse_retry_after(headers(past), now=now) == 0.0
+
+
+def test_retry_delays_are_capped_and_jittered() -> None:
+    from odido_runtime import SyncAPIClient
+
+    client = SyncAPIClient.__new__(SyncAPIClient)
+    assert client._backoff(0, httpx.Headers({"Retry-After": "3600"})) == 60.0
+    delays = [client._backoff(attempt, None) for attempt in range(10)]
+    assert all(0 < d <= 8.0 for d in delays)
+    assert 0.375 <= delays[0] <= 0.5
+    assert 6.0 <= delays[-1] <= 8.0
+
+
+def test_dump_json_leaves_out_unset_fields_at_any_depth() -> None:
+    from odido_runtime._serde import dump_json
+
+    class Inner(pydantic.BaseModel):
+        model_config = pydantic.ConfigDict(populate_by_name=True)
+        note: str | None = None
+        page_size: int = pydantic.Field(25, alias="pageSize")
+
+    assert dump_json(Inner(pageSize=3)) == b'{"pageSize":3}'
+    assert dump_json({"items": [Inner(note=None)], "when": dt.date(2024, 1, 2)}) == (
+        b'{"items":[{"note":null}],"when":"2024-01-02"}'
+    )
+    assert dump_json([Inner(), Kind.A]) == b'[{},"a/b"]'
