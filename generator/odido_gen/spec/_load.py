@@ -1,0 +1,121 @@
+"""`load_spec`: read, parse, convert, repair, check and model an API description."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ._errors import Problem, Report, SpecError, SpecWarning
+from ._parse import display_source, fetch, is_url, may_have_external_refs, parse_document, read_file
+from ._refs import bundle_external, check_local_refs
+from ._repair import repair
+from ._swagger2 import convert
+from ._validate import OpenAPIModel, parse_model
+
+__all__ = ["LoadedSpec", "load_spec"]
+
+_SUPPORTED_30 = ("3.0.0", "3.0.1", "3.0.2", "3.0.3", "3.0.4")
+_SUPPORTED_31 = ("3.1.0", "3.1.1", "3.1.2")
+
+
+@dataclass(frozen=True)
+class LoadedSpec:
+    """A loaded description: normalized to OpenAPI 3.x and parsed."""
+
+    source: str
+    """The path or URL as given."""
+    original_version: str
+    """`swagger` or `openapi` of the input: "2.0", "3.0.3", "3.1.0", ..."""
+    document: dict[str, Any]
+    """The OpenAPI 3.x document after conversion and repairs, as plain JSON data."""
+    openapi: OpenAPIModel
+    """openapi-pydantic's parsed view of `document` (the 3.0 or 3.1 model)."""
+    warnings: tuple[SpecWarning, ...]
+    """Repairs made and defects seen, in document order per pass."""
+    sha256: str
+    """SHA-256 of the raw bytes read."""
+
+
+def load_spec(source: str | Path, *, label: str | None = None, timeout: float = 30.0) -> LoadedSpec:
+    """Load a Swagger 2.0 / OpenAPI 3.0 / 3.1 description from a local path or an http(s) URL.
+
+    Raises `SpecError` (one line: source, JSON pointer if any, what is wrong) when the
+    description cannot be used; repairs of real-world defects are reported in `warnings`.
+    """
+    given = str(source)
+    shown = display_source(given)
+    try:
+        return _load(given, timeout)
+    except Problem as exc:
+        raise SpecError(exc.source or shown, exc.detail, pointer=exc.pointer, label=label) from None
+
+
+def _load(given: str, timeout: float) -> LoadedSpec:
+    if is_url(given):
+        raw = fetch(given, timeout)
+        local: Path | None = None
+    else:
+        local = Path(given)
+        raw = read_file(local)
+    digest = hashlib.sha256(raw).hexdigest()
+    data = parse_document(raw)
+    if not isinstance(data, dict):
+        raise Problem(f"the document is not an object (found {_json_type(data)})")
+
+    report = Report()
+    version, swagger2 = _version(data)
+    if may_have_external_refs(raw):
+        bundle_external(data, local, swagger2=swagger2)
+    doc = convert(data, report) if swagger2 else data
+    if not swagger2:
+        _normalize_version(doc, version, report)
+    refs = repair(doc, report, swagger2=swagger2)
+    check_local_refs(doc, refs, report)
+    model = parse_model(doc, report)
+    return LoadedSpec(
+        source=given,
+        original_version=version,
+        document=doc,
+        openapi=model,
+        warnings=tuple(report.items),
+        sha256=digest,
+    )
+
+
+def _version(data: dict[str, Any]) -> tuple[str, bool]:
+    if "swagger" in data:
+        value = data["swagger"]
+        if str(value) != "2.0":
+            raise Problem(f"unsupported Swagger version {value!r} (2.0 is supported)", ["swagger"])
+        return "2.0", True
+    if "openapi" not in data:
+        raise Problem("not an OpenAPI or Swagger description: no 'openapi' or 'swagger' key")
+    value = data["openapi"]
+    if not isinstance(value, str) or not value.startswith(("3.0", "3.1")):
+        raise Problem(
+            f"unsupported OpenAPI version {value!r} (3.0.x and 3.1.x are supported)", ["openapi"]
+        )
+    return value, False
+
+
+def _normalize_version(doc: dict[str, Any], version: str, report: Report) -> None:
+    if version in _SUPPORTED_30 or version in _SUPPORTED_31:
+        return
+    newest = _SUPPORTED_30[-1] if version.startswith("3.0") else _SUPPORTED_31[-1]
+    report.warn(["openapi"], f"unknown OpenAPI version {version!r} read as {newest!r}")
+    doc["openapi"] = newest
+
+
+def _json_type(value: Any) -> str:
+    if value is None:
+        return "nothing (an empty document or null)"
+    names = {
+        list: "an array",
+        str: "a string",
+        bool: "a boolean",
+        int: "a number",
+        float: "a number",
+    }
+    return names.get(type(value), type(value).__name__)
