@@ -1,0 +1,3 @@
+from odido_gen.cli import main
+
+main()

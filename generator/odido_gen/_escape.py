@@ -1,0 +1,160 @@
+"""Context-specific escaping of untrusted spec text.
+
+Spec text reaches generated files only through these functions. Each returns `Code`, the one kind
+of string (besides `Identifier`) that the template environment lets through: a template that
+prints a raw spec string fails to render, so a missing escape is a loud bug, not a quiet hole.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import textwrap
+import unicodedata
+
+from odido_gen.naming import Identifier
+
+__all__ = [
+    "Code",
+    "Untrusted",
+    "comment",
+    "docstring",
+    "markdown",
+    "markdown_code",
+    "markdown_inline",
+    "py_literal",
+    "py_str",
+    "toml_str",
+    "untrusted",
+]
+
+# Characters that are invisible, reorder text (bidi controls) or break lines in some readers.
+_QUOTE_RUN = re.compile(r'"(?=")|"$')
+_UNSAFE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+
+
+class Code(str):
+    """A fragment the generator built or escaped itself: safe to place in its output as is."""
+
+    __slots__ = ()
+
+
+class Untrusted(str):
+    """Text taken from a spec. Templates refuse to print it; only the escaping filters take it.
+
+    Concatenation keeps the mark, so `op.method + " " + op.path` is still refused unescaped.
+    """
+
+    __slots__ = ()
+
+    def __str__(self) -> str:
+        return self
+
+    def __add__(self, other: str) -> Untrusted:
+        return Untrusted(str.__add__(self, other))
+
+    def __radd__(self, other: str) -> Untrusted:
+        return Untrusted(str.__add__(str.__str__(other), self))
+
+    def __mod__(self, other: object) -> Untrusted:
+        return Untrusted(str.__mod__(self, other))
+
+
+def untrusted(value: object) -> Untrusted | None:
+    """Mark spec text (None and non-strings stay None: absent text is not text)."""
+    return Untrusted(value) if isinstance(value, str) else None
+
+
+def _visible(text: str, *, keep: str = "") -> str:
+    """Replace unsafe characters with `\\uXXXX`-style escapes (valid in Python strings)."""
+    out = []
+    for ch in text:
+        if ch in keep or unicodedata.category(ch) not in _UNSAFE_CATEGORIES:
+            out.append(ch)
+        else:
+            code = ord(ch)
+            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+    return "".join(out)
+
+
+def py_str(value: str) -> Code:
+    """A Python string literal with the value's exact content."""
+    # repr() always yields a valid literal; re-escape what repr keeps but readers may hide.
+    return Code(_visible(repr(str(value))))
+
+
+def py_literal(value: object) -> Code:
+    """A Python literal for JSON data (defaults, enum values)."""
+    if value is None or isinstance(value, bool):
+        return Code(repr(value))
+    if isinstance(value, int):
+        return Code(repr(value))
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise ValueError("non-finite numbers have no JSON literal")
+        return Code(repr(value))
+    if isinstance(value, str):
+        return py_str(value)
+    if isinstance(value, list):
+        return Code("[" + ", ".join(py_literal(v) for v in value) + "]")
+    if isinstance(value, dict):
+        items = ", ".join(f"{py_str(str(k))}: {py_literal(v)}" for k, v in value.items())
+        return Code("{" + items + "}")
+    raise TypeError(f"not JSON data: {type(value).__name__}")
+
+
+def docstring(text: str | None, *, width: int = 88, indent: str = "") -> Code:
+    """Text for the inside of a triple-quoted docstring: wrapped, escaped, never closing early."""
+    if not text:
+        return Code("")
+    paragraphs = [p.strip() for p in text.replace("\r\n", "\n").split("\n\n")]
+    lines: list[str] = []
+    for paragraph in paragraphs:
+        if not paragraph:
+            continue
+        if lines:
+            lines.append("")
+        joined = " ".join(paragraph.split())
+        lines.extend(textwrap.wrap(joined, width=width, break_on_hyphens=False) or [""])
+    body = f"\n{indent}".join(lines)
+    # Escape backslashes, then every quote that starts a run or ends the text: no `"""` remains.
+    body = _QUOTE_RUN.sub('\\\\"', body.replace("\\", "\\\\"))
+    return Code(_visible(body, keep="\n"))
+
+
+def comment(text: str) -> Code:
+    """One comment line's text: no line breaks, nothing that ends the comment."""
+    return Code(_visible(" ".join(str(text).split())).replace("\\", "\\\\"))
+
+
+def toml_str(value: str) -> Code:
+    """A TOML basic string (JSON string escapes are valid TOML ones)."""
+    return Code(json.dumps(str(value), ensure_ascii=True))
+
+
+def markdown(text: str | None) -> Code:
+    """Prose for a Markdown file: HTML and link syntax neutralised, one paragraph per block."""
+    if not text:
+        return Code("")
+    escaped = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    for ch in "\\`*_[]|#":
+        escaped = escaped.replace(ch, "\\" + ch)
+    return Code(_visible(escaped.strip(), keep="\n"))
+
+
+def markdown_inline(text: str | None) -> Code:
+    """Markdown prose on one line (a table cell): line breaks folded to spaces."""
+    return markdown(" ".join(str(text or "").split()))
+
+
+def markdown_code(text: str) -> Code:
+    """Inline code in Markdown: a backtick fence longer than any run inside."""
+    value = _visible(" ".join(str(text).split()))
+    fence = "`"
+    while fence in value:
+        fence += "`"
+    return Code(f"{fence} {value} {fence}" if value.startswith("`") else f"{fence}{value}{fence}")
+
+
+def identifier(value: Identifier) -> Code:
+    return Code(value)

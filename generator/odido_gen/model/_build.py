@@ -1,0 +1,629 @@
+"""From a normalised OpenAPI 3.x document and a product config to the product model."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from odido_gen._escape import Code, Untrusted, py_literal, py_str, untrusted
+from odido_gen.config import ProductConfig
+from odido_gen.model._types import (
+    Body,
+    BodyKind,
+    Operation,
+    Paging,
+    Parameter,
+    Product,
+    PyType,
+    Resource,
+    Result,
+    SecurityNote,
+)
+from odido_gen.naming import Identifier, UniqueNames, class_name, module_name, snake_case
+
+__all__ = ["build_product"]
+
+_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+_SCHEMA_PREFIX = "#/components/schemas/"
+
+# Names the generated modules define or import at top level; a model class must not shadow one.
+RESERVED_CLASS_NAMES = frozenset(
+    {
+        "Any",
+        "AsyncAPIClient",
+        "AsyncPager",
+        "Literal",
+        "Mapping",
+        "Model",
+        "NotGiven",
+        "ProductInfo",
+        "HeaderStyle",
+        "SyncAPIClient",
+        "SyncPager",
+        "TYPE_CHECKING",
+        "ClassVar",
+        "Field",
+        "RootModel",
+        "BaseModel",
+        "ConfigDict",
+    },
+)
+# Argument names every generated method uses itself.
+RESERVED_ARGUMENTS = frozenset(
+    {
+        "self",
+        "timeout",
+        "max_retries",
+        "extra_headers",
+        "response",
+        "data",
+        "files",
+        "httpx",
+        "datetime",
+        "date",
+        "models",
+        # the runtime helpers generated method bodies call
+        "build_path",
+        "parse_response",
+        "to_query_value",
+        "join_values",
+        "form_fields",
+    },
+)
+RESERVED_MEMBERS = frozenset({"_client", "with_options"})
+# Attributes of the base clients a resource attribute must not hide.
+RESERVED_CLIENT_ATTRIBUTES = frozenset(
+    {
+        "request",
+        "close",
+        "aclose",
+        "product",
+        "base_url",
+        "timeout",
+        "max_retries",
+        "environment",
+        "credentials",
+        "http_client",
+    },
+)
+
+_JSON_MEDIA = re.compile(r"^application/([\w.+-]*\+)?json(;.*)?$|^\*/\*$|^application/x-json")
+_TEXT_MEDIA = re.compile(r"^text/")
+_FORM_MEDIA = "application/x-www-form-urlencoded"
+_MULTIPART_MEDIA = re.compile(r"^multipart/")
+
+
+def _escape_pointer(token: str) -> str:
+    return token.replace("~", "~0").replace("/", "~1")
+
+
+class _Builder:
+    def __init__(self, document: Mapping[str, Any], config: ProductConfig) -> None:
+        self.doc = document
+        self.config = config
+        self.warnings: list[str] = []
+        components = document.get("components") or {}
+        self.components: Mapping[str, Any] = components
+        raw_schemas: Mapping[str, Any] = components.get("schemas") or {}
+        self.class_names = UniqueNames(RESERVED_CLASS_NAMES)
+        # Every component schema gets a unique, safe class name before anything refers to it.
+        self.schema_names: dict[str, Identifier] = {
+            name: self.class_names.claim(class_name(name)) for name in raw_schemas
+        }
+        self.raw_schemas = raw_schemas
+        self.schemas: dict[str, Any] = {
+            self.schema_names[name]: self._rewrite_refs(schema)
+            for name, schema in raw_schemas.items()
+        }
+        self._inline_cache: dict[str, PyType] = {}
+
+    # -- references -------------------------------------------------------------------------
+
+    def _rewrite_refs(self, node: Any) -> Any:
+        """Copy a schema, pointing `$ref`s at the renamed component schemas."""
+        if isinstance(node, dict):
+            out: dict[str, Any] = {}
+            for key, value in node.items():
+                if key == "$ref" and isinstance(value, str) and value.startswith(_SCHEMA_PREFIX):
+                    head, _, rest = value[len(_SCHEMA_PREFIX) :].partition("/")
+                    target = self.schema_names.get(_unescape(head))
+                    out[key] = f"{_SCHEMA_PREFIX}{target}" + (f"/{rest}" if rest else "")
+                else:
+                    out[key] = self._rewrite_refs(value)
+            _relax_one_way_required(out)
+            return out
+        if isinstance(node, list):
+            return [self._rewrite_refs(v) for v in node]
+        return node
+
+    def _deref(self, node: Any) -> Any:
+        """Follow `$ref`s to components (parameters, bodies, responses); cycles stop the walk."""
+        seen: set[str] = set()
+        while isinstance(node, dict) and isinstance(ref := node.get("$ref"), str):
+            if ref in seen or not ref.startswith("#/"):
+                return {}
+            seen.add(ref)
+            target: Any = self.doc
+            for token in ref[2:].split("/"):
+                target = target.get(_unescape(token)) if isinstance(target, dict) else None
+            node = target if target is not None else {}
+        return node
+
+    def _component_of(self, schema: Mapping[str, Any]) -> Identifier | None:
+        ref = schema.get("$ref")
+        if isinstance(ref, str) and ref.startswith(_SCHEMA_PREFIX) and "/" not in ref[21:]:
+            return self.schema_names.get(_unescape(ref[len(_SCHEMA_PREFIX) :]))
+        return None
+
+    # -- types ------------------------------------------------------------------------------
+
+    def type_of(
+        self,
+        schema: Any,
+        hint: str,
+        *,
+        open_enums: bool,
+        visiting: frozenset[str] = frozenset(),
+    ) -> PyType:
+        """The annotation for a schema; inline objects become models named after `hint`."""
+        if not isinstance(schema, dict) or not schema:
+            return PyType(Code("Any"), typing=frozenset({"Any"}))
+        component = self._component_of(schema)
+        if component is not None:
+            raw = self.raw_schemas[_unescape(schema["$ref"][len(_SCHEMA_PREFIX) :])]
+            if _is_model(raw) or component in visiting:
+                return _model_type(component)
+            return self.type_of(
+                raw, component, open_enums=open_enums, visiting=visiting | {component}
+            )
+        if "$ref" in schema:  # a ref to something that is not a whole schema: leave it open
+            return PyType(Code("Any"), typing=frozenset({"Any"}))
+        nullable = bool(schema.get("nullable"))
+        types = schema.get("type")
+        if isinstance(types, list):
+            nullable = nullable or "null" in types
+            non_null = [t for t in types if t != "null"]
+            if len(non_null) > 1:
+                parts = [
+                    self.type_of(
+                        {**schema, "type": t}, hint, open_enums=open_enums, visiting=visiting
+                    )
+                    for t in non_null
+                ]
+                result = PyType.union(parts)
+                return result.optional() if nullable else result
+            types = non_null[0] if non_null else None
+        result = self._type_of_single(schema, types, hint, open_enums=open_enums, visiting=visiting)
+        return result.optional() if nullable else result
+
+    def _type_of_single(
+        self,
+        schema: Mapping[str, Any],
+        type_: Any,
+        hint: str,
+        *,
+        open_enums: bool,
+        visiting: frozenset[str],
+    ) -> PyType:
+        if "const" in schema and _is_scalar(schema["const"]):
+            return _literal([schema["const"]], open_=False)
+        enum = schema.get("enum")
+        if isinstance(enum, list) and enum and all(_is_scalar(v) for v in enum):
+            values = [v for v in enum if v is not None]
+            if values:
+                t = _literal(values, open_=open_enums and all(isinstance(v, str) for v in values))
+                return t.optional() if None in enum else t
+        for keyword in ("oneOf", "anyOf"):
+            members = schema.get(keyword)
+            if isinstance(members, list) and members and not schema.get("properties"):
+                parts = [
+                    self.type_of(m, f"{hint}{i}", open_enums=open_enums, visiting=visiting)
+                    for i, m in enumerate(members, 1)
+                ]
+                return PyType.union(parts)
+        all_of = schema.get("allOf")
+        if isinstance(all_of, list) and len(all_of) == 1 and not schema.get("properties"):
+            return self.type_of(all_of[0], hint, open_enums=open_enums, visiting=visiting)
+        if type_ == "string":
+            fmt = schema.get("format")
+            if fmt == "binary":
+                return PyType(Code("bytes"))
+            if fmt == "date-time":
+                return PyType(Code("datetime"), typing=frozenset({"datetime"}))
+            if fmt == "date":
+                return PyType(Code("date"), typing=frozenset({"date"}))
+            return PyType(Code("str"))
+        if type_ == "integer":
+            return PyType(Code("int"))
+        if type_ == "number":
+            return PyType(Code("float"))
+        if type_ == "boolean":
+            return PyType(Code("bool"))
+        if type_ == "null":
+            return PyType(Code("None"))
+        if type_ == "array" or "items" in schema:
+            item = self.type_of(
+                schema.get("items"), f"{hint}Item", open_enums=open_enums, visiting=visiting
+            )
+            return PyType(Code(f"list[{item.expr}]"), item.models, item.typing)
+        if _is_model(schema):
+            return self._hoist(schema, hint)
+        extra = schema.get("additionalProperties")
+        if isinstance(extra, dict) and extra:
+            value = self.type_of(extra, f"{hint}Value", open_enums=open_enums, visiting=visiting)
+            return PyType(Code(f"dict[str, {value.expr}]"), value.models, value.typing)
+        if type_ == "object":
+            return PyType(Code("dict[str, Any]"), typing=frozenset({"Any"}))
+        return PyType(Code("Any"), typing=frozenset({"Any"}))
+
+    def _hoist(self, schema: Mapping[str, Any], hint: str) -> PyType:
+        """Give an inline object schema a component name of its own, so it becomes a model."""
+        name = self.class_names.claim(class_name(hint))
+        self.schemas[name] = self._rewrite_refs(schema)
+        return _model_type(name)
+
+    # -- operations -------------------------------------------------------------------------
+
+    def operations(self) -> Iterator[tuple[str, str, str, Mapping[str, Any], list[Any]]]:
+        paths = self.doc.get("paths") or {}
+        for path, item in paths.items():
+            if not isinstance(item, dict):
+                continue
+            item = self._deref(item)
+            shared = item.get("parameters") or []
+            for method in _METHODS:
+                op = item.get(method)
+                if isinstance(op, dict):
+                    pointer = f"#/paths/{_escape_pointer(path)}/{method}"
+                    yield path, method, pointer, op, shared
+
+    def build(self) -> Product:
+        resources: dict[str, list[tuple[str, str, str, Mapping[str, Any], list[Any]]]] = {}
+        tag_docs = {
+            t.get("name"): t.get("description")
+            for t in self.doc.get("tags") or []
+            if isinstance(t, dict)
+        }
+        for entry in self.operations():
+            tags = entry[3].get("tags") or ["default"]
+            resources.setdefault(str(tags[0]), []).append(entry)
+
+        attributes = UniqueNames(RESERVED_CLIENT_ATTRIBUTES)
+        built: list[Resource] = []
+        for tag, entries in resources.items():
+            attribute = attributes.claim(snake_case(tag, fallback="default", avoid_builtins=False))
+            resource_class = Identifier(f"{class_name(tag, fallback='Default')}Resource")
+            members = UniqueNames(RESERVED_MEMBERS)
+            ops = tuple(self._operation(members, *entry) for entry in entries)
+            built.append(
+                Resource(
+                    tag=Untrusted(tag),
+                    attribute=attribute,
+                    module=module_name(attribute),
+                    class_name=resource_class,
+                    description=_text(tag_docs.get(tag)),
+                    operations=ops,
+                ),
+            )
+        info = self.doc.get("info") or {}
+        return Product(
+            key=self.config.key,
+            distribution=self.config.distribution,
+            package=Identifier(self.config.package),
+            client_name=Identifier(f"{self.config.client_name}Client"),
+            async_client_name=Identifier(f"Async{self.config.client_name}Client"),
+            version=self.config.version,
+            title=Untrusted(str(info.get("title") or self.config.client_name)),
+            description=_text(self.config.description or info.get("description")),
+            api_version=Untrusted(str(info.get("version") or "")),
+            base_path=self.config.base_path,
+            header_name=self.config.header.name,
+            header_prefix=self.config.header.prefix,
+            scopes=self.config.scopes,
+            resources=tuple(built),
+            schemas=self.schemas,
+            spec_source=self.config.spec,
+            spec_sha256="",
+            openapi_version=str(self.doc.get("openapi") or "3.0.3"),
+            security=self._security(),
+            portal=dict(self.config.portal) if self.config.portal else None,
+            warnings=self.warnings,
+        )
+
+    def _operation(
+        self,
+        members: UniqueNames,
+        path: str,
+        method: str,
+        pointer: str,
+        op: Mapping[str, Any],
+        shared: list[Any],
+    ) -> Operation:
+        operation_id = op.get("operationId")
+        base = (
+            operation_id if isinstance(operation_id, str) and operation_id else f"{method} {path}"
+        )
+        name = members.claim(snake_case(base, fallback=method, avoid_builtins=False))
+        hint = class_name(base, fallback="Operation")
+
+        arguments = UniqueNames(RESERVED_ARGUMENTS)
+        merged: dict[tuple[str, str], Any] = {}
+        for raw in [*shared, *(op.get("parameters") or [])]:
+            param = self._deref(raw)
+            if isinstance(param, dict) and "name" in param and "in" in param:
+                merged[(str(param["name"]), str(param["in"]))] = param
+        params: list[Parameter] = []
+        # Path parameters first, in the order the path names them: they are positional.
+        order = {n: i for i, n in enumerate(re.findall(r"{([^}]+)}", path))}
+        for (wire, location), param in sorted(
+            merged.items(),
+            key=lambda kv: (
+                kv[0][1] != "path",
+                order.get(kv[0][0], 0) if kv[0][1] == "path" else 0,
+            ),
+        ):
+            if location == "cookie":
+                self.warnings.append(
+                    f"{pointer}: cookie parameter {wire!r} is not supported; it is left out",
+                )
+                continue
+            if location not in ("path", "query", "header"):
+                continue
+            params.append(self._parameter(arguments, hint, wire, location, param))
+
+        body = self._body(arguments, hint, op.get("requestBody"))
+        result, errors = self._responses(hint, op.get("responses") or {})
+        paging = self._paging(method, params, result)
+        if paging is not None:
+            members.claim(Identifier(f"iter_{name}"))
+        return Operation(
+            name=name,
+            method=method.upper(),
+            path=Untrusted(path),
+            operation_id=operation_id if isinstance(operation_id, str) else None,
+            summary=_text(op.get("summary")),
+            description=_text(op.get("description")),
+            deprecated=bool(op.get("deprecated")),
+            parameters=tuple(params),
+            body=body,
+            result=result,
+            errors=errors,
+            paging=paging,
+            pointer=pointer,
+        )
+
+    def _parameter(
+        self,
+        arguments: UniqueNames,
+        hint: str,
+        wire: str,
+        location: str,
+        param: Mapping[str, Any],
+    ) -> Parameter:
+        schema = param.get("schema")
+        if not isinstance(schema, dict):
+            content = param.get("content")
+            if isinstance(content, dict) and content:
+                schema = next(iter(content.values())).get("schema")
+        schema = schema if isinstance(schema, dict) else {}
+        resolved = self._deref(schema)
+        ptype = self.type_of(schema, f"{hint}{class_name(wire)}", open_enums=False)
+        if ptype.models:
+            # Parameters are plain text on the wire; an object-typed one is given as text too.
+            ptype = PyType(Code("str"))
+        required = bool(param.get("required")) or location == "path"
+        default = resolved.get("default") if isinstance(resolved, dict) else None
+        default_code = (
+            py_literal(default)
+            if not required and _is_scalar(default) and default is not None
+            else None
+        )
+        style = param.get("style") or ("form" if location == "query" else "simple")
+        explode = bool(param.get("explode", style == "form"))
+        separator = {"spaceDelimited": " ", "pipeDelimited": "|"}.get(style, ",")
+        if style in ("spaceDelimited", "pipeDelimited"):
+            explode = False
+        return Parameter(
+            name=arguments.claim(snake_case(wire, fallback="param", avoid_builtins=False)),
+            wire_name=Untrusted(wire),
+            location=location,  # type: ignore[arg-type]
+            type=ptype,
+            required=required,
+            default=default_code,
+            description=_text(param.get("description")),
+            explode=explode or not ptype.expr.startswith("list["),
+            separator=separator,
+            deprecated=bool(param.get("deprecated")),
+        )
+
+    def _body(self, arguments: UniqueNames, hint: str, raw: Any) -> Body | None:
+        body = self._deref(raw)
+        if not isinstance(body, dict):
+            return None
+        content = body.get("content") or {}
+        if not isinstance(content, dict) or not content:
+            return None
+        media, kind = _pick_body_media(content)
+        media_obj = content.get(media) or {}
+        schema = media_obj.get("schema") if isinstance(media_obj, dict) else None
+        if kind == "binary":
+            ptype = PyType(Code("bytes"))
+        elif kind == "text":
+            ptype = PyType(Code("str"))
+        else:
+            ptype = self.type_of(schema, f"{hint}Body", open_enums=False)
+            if kind in ("form", "multipart") and not ptype.models:
+                ptype = PyType(Code("Mapping[str, Any]"), typing=frozenset({"Any", "Mapping"}))
+        return Body(
+            name=arguments.claim(Identifier("body")),
+            kind=kind,
+            media_type=media,
+            type=ptype,
+            required=bool(body.get("required")),
+            description=_text(body.get("description")),
+        )
+
+    def _responses(
+        self, hint: str, responses: Mapping[str, Any]
+    ) -> tuple[Result, tuple[tuple[str, PyType], ...]]:
+        codes = [str(c) for c in responses]
+        success = sorted(c for c in codes if c.startswith("2"))
+        chosen = success[0] if success else ("default" if "default" in codes else None)
+        result = Result(kind="none", type=PyType(Code("None")))
+        if chosen is not None:
+            result = self._result(f"{hint}Response", responses[chosen])
+        errors: list[tuple[str, PyType]] = []
+        for code in codes:
+            if code[:1] in "45" or (code == "default" and chosen != "default"):
+                response = self._deref(responses[code])
+                content = response.get("content") if isinstance(response, dict) else None
+                if not isinstance(content, dict):
+                    continue
+                media = next((m for m in content if _JSON_MEDIA.match(m)), None)
+                if media is None or not isinstance(content[media], dict):
+                    continue
+                schema = content[media].get("schema")
+                if isinstance(schema, dict) and schema:
+                    errors.append(
+                        (code, self.type_of(schema, f"{hint}Error{code}", open_enums=True))
+                    )
+        return result, tuple(errors)
+
+    def _result(self, hint: str, raw: Any) -> Result:
+        response = self._deref(raw)
+        content = response.get("content") if isinstance(response, dict) else None
+        if not isinstance(content, dict) or not content:
+            return Result(kind="none", type=PyType(Code("None")))
+        media = next((m for m in content if _JSON_MEDIA.match(m)), None)
+        if media is not None:
+            media_obj = content[media] if isinstance(content[media], dict) else {}
+            schema = media_obj.get("schema")
+            if self._deref(schema).get("format") == "binary" if isinstance(schema, dict) else False:
+                return Result(kind="binary", type=PyType(Code("bytes")))
+            return Result(kind="json", type=self.type_of(schema, hint, open_enums=True))
+        if any(_TEXT_MEDIA.match(m) for m in content) and not any(
+            _is_binary_media(m) for m in content
+        ):
+            return Result(kind="text", type=PyType(Code("str")))
+        return Result(kind="binary", type=PyType(Code("bytes")))
+
+    def _paging(self, method: str, params: list[Parameter], result: Result) -> Paging | None:
+        if method != "get" or result.kind != "json" or len(result.type.models) != 1:
+            return None
+        page = next((p for p in params if p.wire_name == "pageNumber"), None)
+        (model,) = result.type.models
+        if page is None or result.type.expr != f"models.{model}":
+            return None
+        schema = self.schemas[model]
+        props = schema.get("properties") or {}
+        entities = props.get("entities")
+        if not isinstance(entities, dict) or not ({"pageCount", "nextUri"} & set(props)):
+            return None
+        item = self.type_of(entities.get("items"), "Item", open_enums=True)
+        return Paging(page_param=page.name, item=item)
+
+    def _security(self) -> tuple[SecurityNote, ...]:
+        schemes = self.components.get("securitySchemes") or {}
+        notes = []
+        for name, scheme in schemes.items():
+            scheme = self._deref(scheme)
+            kind = str(scheme.get("type", "unknown"))
+            supported = kind in ("oauth2", "openIdConnect")
+            if kind == "apiKey":
+                kind = f"apiKey in {scheme.get('in')} ({scheme.get('name')})"
+                supported = scheme.get("in") == "header"
+            elif kind == "http":
+                kind = f"http {scheme.get('scheme')}"
+                supported = str(scheme.get("scheme", "")).lower() == "bearer"
+            elif kind == "oauth2":
+                flows = scheme.get("flows") or {}
+                kind = f"oauth2 ({', '.join(flows)})"
+            notes.append(
+                SecurityNote(name=Untrusted(str(name)), kind=Untrusted(kind), supported=supported)
+            )
+        return tuple(notes)
+
+
+def _pick_body_media(content: Mapping[str, Any]) -> tuple[str, BodyKind]:
+    """The request media type we send, by preference: JSON, form, multipart, binary, text."""
+    ranked: list[tuple[int, str, BodyKind]] = []
+    for media in content:
+        kind: BodyKind
+        if _JSON_MEDIA.match(media):
+            rank, kind = 0, "json"
+        elif media == _FORM_MEDIA:
+            rank, kind = 1, "form"
+        elif _MULTIPART_MEDIA.match(media):
+            rank, kind = 2, "multipart"
+        elif _TEXT_MEDIA.match(media):
+            rank, kind = 4, "text"
+        else:
+            rank, kind = 3, "binary"
+        ranked.append((rank, media, kind))
+    _, media, kind = min(ranked, key=lambda r: r[0])
+    return media, kind
+
+
+def _relax_one_way_required(schema: dict[str, Any]) -> None:
+    """Drop readOnly and writeOnly properties from `required`.
+
+    One model serves requests and responses: a property the server fills in (readOnly) cannot
+    be required of the caller, and one it never returns (writeOnly) cannot be required of it.
+    """
+    required, props = schema.get("required"), schema.get("properties")
+    if not isinstance(required, list) or not isinstance(props, dict):
+        return
+    one_way = {
+        name
+        for name, prop in props.items()
+        if isinstance(prop, dict) and (prop.get("readOnly") or prop.get("writeOnly"))
+    }
+    if one_way & set(required):
+        schema["required"] = [name for name in required if name not in one_way]
+
+
+def _model_type(name: Identifier) -> PyType:
+    # Generated modules reach models through the lazy `models` package, so a model's name can
+    # never clash with anything else a module defines or imports.
+    return PyType(Code(f"models.{name}"), models=frozenset({name}))
+
+
+def _is_binary_media(media: str) -> bool:
+    return not (_JSON_MEDIA.match(media) or _TEXT_MEDIA.match(media))
+
+
+def _is_model(schema: Mapping[str, Any]) -> bool:
+    """Whether a schema becomes a class: objects with properties and compositions of them."""
+    if not isinstance(schema, dict):
+        return False
+    if schema.get("properties") or schema.get("allOf"):
+        return True
+    if schema.get("enum") is not None or schema.get("type") not in (None, "object"):
+        return False
+    return bool(schema.get("discriminator"))
+
+
+def _is_scalar(value: object) -> bool:
+    return value is None or isinstance(value, (str, int, float, bool))
+
+
+def _literal(values: list[Any], *, open_: bool) -> PyType:
+    unique = list(dict.fromkeys(values))
+    inner = ", ".join(py_literal(v) if not isinstance(v, str) else py_str(v) for v in unique)
+    expr = f"Literal[{inner}]"
+    if open_:
+        expr += " | str"
+    return PyType(Code(expr), typing=frozenset({"Literal"}))
+
+
+def _text(value: object) -> Untrusted | None:
+    return untrusted(value.strip() or None) if isinstance(value, str) else None
+
+
+def _unescape(token: str) -> str:
+    return token.replace("~1", "/").replace("~0", "~")
+
+
+def build_product(document: Mapping[str, Any], config: ProductConfig) -> Product:
+    return _Builder(document, config).build()

@@ -1,0 +1,104 @@
+"""Turning untrusted spec names into safe, stable Python names.
+
+Every identifier that reaches generated code is produced here and is an `Identifier`, a `str`
+subclass that the renderer trusts; anything else from a spec is escaped for its context.
+"""
+
+from __future__ import annotations
+
+import builtins
+import keyword
+import re
+import unicodedata
+from collections.abc import Iterable
+
+__all__ = [
+    "Identifier",
+    "UniqueNames",
+    "class_name",
+    "constant_name",
+    "module_name",
+    "snake_case",
+]
+
+# Long enough for real operationIds (Genesys has 102 characters), short enough for file systems.
+MAX_NAME_LENGTH = 120
+
+_BUILTINS = frozenset(dir(builtins))
+_WORD_BOUNDARY = re.compile(
+    r"[A-Z]+(?=[A-Z][a-z0-9])|[A-Z]?[a-z]+[0-9]*|[A-Z]+[0-9]*|[0-9]+[a-z]*",
+)
+
+
+class Identifier(str):
+    """A validated Python identifier (never a keyword): safe to place in code as is."""
+
+    __slots__ = ()
+
+    def __new__(cls, value: str) -> Identifier:
+        if not value.isidentifier() or keyword.iskeyword(value) or not value.isascii():
+            raise ValueError(f"not a safe identifier: {value!r}")
+        return super().__new__(cls, value)
+
+
+def _ascii_words(text: str) -> list[str]:
+    # NFKD folds accents and compatibility forms (e.g. full-width letters) to ASCII where a
+    # plain-ASCII equivalent exists; everything else becomes a word separator.
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return _WORD_BOUNDARY.findall(folded)
+
+
+def _safe(name: str, *, fallback: str, avoid_builtins: bool) -> str:
+    if not name:
+        name = fallback
+    if name[0].isdigit():
+        name = f"{fallback}_{name}"
+    name = name[:MAX_NAME_LENGTH].rstrip("_") or fallback
+    if (
+        keyword.iskeyword(name)
+        or keyword.issoftkeyword(name)
+        or name.startswith("__")
+        or (avoid_builtins and name in _BUILTINS)
+    ):
+        name = f"{name}_"
+    return name
+
+
+def snake_case(text: str, *, fallback: str = "value", avoid_builtins: bool = True) -> Identifier:
+    """`getOutboundContactlists` -> `get_outbound_contactlists`; `site.id` -> `site_id`."""
+    words = [w.lower() for w in _ascii_words(text)]
+    return Identifier(_safe("_".join(words), fallback=fallback, avoid_builtins=avoid_builtins))
+
+
+def class_name(text: str, *, fallback: str = "Model") -> Identifier:
+    """`contact list` -> `ContactList`; keeps inner capitals of `ContactListEntityListing`."""
+    words = _ascii_words(text)
+    name = "".join(w[:1].upper() + w[1:] for w in words)
+    return Identifier(_safe(name, fallback=fallback, avoid_builtins=True))
+
+
+def constant_name(text: str) -> Identifier:
+    return Identifier(snake_case(text, avoid_builtins=False).upper())
+
+
+def module_name(text: str) -> Identifier:
+    """A module file name stem: no separators, no dots, never empty, never a dunder."""
+    return snake_case(text, fallback="module", avoid_builtins=False)
+
+
+class UniqueNames:
+    """Hands out names unique within one scope, deterministically: `x`, `x_2`, `x_3`, ..."""
+
+    def __init__(self, reserved: Iterable[str] = ()) -> None:
+        self._taken: set[str] = set(reserved)
+
+    def claim(self, name: Identifier) -> Identifier:
+        candidate, n = name, 1
+        while candidate in self._taken:
+            n += 1
+            candidate = Identifier(f"{name.rstrip('_')}_{n}")
+        self._taken.add(candidate)
+        return candidate
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._taken
