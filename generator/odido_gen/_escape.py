@@ -30,6 +30,8 @@ __all__ = [
 
 # Characters that are invisible, reorder text (bidi controls) or break lines in some readers.
 _QUOTE_RUN = re.compile(r'"(?=")|"$')
+_ASCII_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_DROP_KEPT = {"": {}, "\n": {ord("\n"): None}}
 _UNSAFE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
 
 
@@ -67,6 +69,8 @@ def untrusted(value: object) -> Untrusted | None:
 
 def _visible(text: str, *, keep: str = "") -> str:
     """Replace unsafe characters with `\\uXXXX`-style escapes (valid in Python strings)."""
+    if text.isascii() and not _ASCII_CONTROL.search(text.translate(_DROP_KEPT[keep])):
+        return text  # the common case, without a per-character walk
     out = []
     for ch in text:
         if ch in keep or unicodedata.category(ch) not in _UNSAFE_CATEGORIES:

@@ -5,9 +5,11 @@ Exit codes: 0 success, 1 a check found drift, 2 a usage or input error.
 
 from __future__ import annotations
 
+import importlib
 import sys
 import time
 from pathlib import Path
+from typing import ClassVar
 
 import click
 
@@ -20,8 +22,6 @@ from odido_gen.config import (
     load_config,
     product_from_options,
 )
-from odido_gen.portal import portal
-from odido_gen.sandbox import sandbox
 
 __all__ = ["main"]
 
@@ -30,7 +30,29 @@ EXIT_INPUT = 2
 
 
 class _Errors(click.Group):
-    """Turns the generator's own errors into one line on stderr and exit code 2."""
+    """Turns the generator's own errors into one line on stderr and exit code 2.
+
+    The portal and sandbox commands (web stack, HTML parsing) are imported only when used, so
+    `generate` starts fast.
+    """
+
+    lazy_commands: ClassVar[dict[str, str]] = {
+        "portal": "odido_gen.portal:portal",
+        "sandbox": "odido_gen.sandbox:sandbox",
+    }
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.lazy_commands})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = self.lazy_commands.get(cmd_name)
+        if target is not None and cmd_name not in self.commands:
+            module, _, attribute = target.partition(":")
+            command = getattr(importlib.import_module(module), attribute)
+            if not isinstance(command, click.Command):
+                raise TypeError(f"{target} is not a click command")
+            self.add_command(command, cmd_name)
+        return super().get_command(ctx, cmd_name)
 
     def invoke(self, ctx: click.Context) -> object:
         try:
@@ -102,6 +124,12 @@ def _parse_header(value: str | None) -> HeaderConfig | None:
 @click.option("--header", "header", help="With --spec: token header as NAME:PREFIX.")
 @click.option("--scope", "scopes", multiple=True, help="With --spec: a default scope (repeatable).")
 @click.option("--version", "version", default="0.1.0", help="With --spec: the package version.")
+@click.option(
+    "--no-cache", is_flag=True, help="Render every product afresh (see ODIDO_GEN_CACHE_DIR)."
+)
+@click.option(
+    "-j", "--jobs", type=click.IntRange(1, 64), help="Parallel processes (default: CPUs)."
+)
 @click.pass_context
 def generate(
     ctx: click.Context,
@@ -117,6 +145,8 @@ def generate(
     header: str | None,
     scopes: tuple[str, ...],
     version: str,
+    no_cache: bool,
+    jobs: int | None,
 ) -> None:
     """Generate client packages from the products' OpenAPI descriptions.
 
@@ -126,7 +156,8 @@ def generate(
       odido-gen generate genesys --check       # exit 1 if generated/ is out of date
       odido-gen generate --spec api.yaml --package my_api --output out/
     """
-    from odido_gen.generate import generate_product
+    from odido_gen._cache import RenderCache
+    from odido_gen.generate import generate_all
 
     selected: list[ProductConfig]
     if spec is not None:
@@ -164,38 +195,39 @@ def generate(
         if not selected:
             raise click.UsageError(f"{path}: no products configured")
 
+    started = time.perf_counter()
+    results = generate_all(
+        selected, out, check=check, cache=None if no_cache else RenderCache(), jobs=jobs
+    )
+    seconds = time.perf_counter() - started
     drifted: list[str] = []
     verbose = ctx.obj["verbose"]
-    for product in selected:
-        started = time.perf_counter()
-        warned: list[str] = []
-        result = generate_product(product, out, check=check, on_warning=warned.append)
-        seconds = time.perf_counter() - started
-        for warning in warned if verbose else ():
-            click.echo(f"warning: {product.key}: {warning}", err=True)
-        note = f", {len(warned)} spec repairs (-v lists them)" if warned and not verbose else ""
+    for result in results:
+        rendered = result.rendered
+        for warning in rendered.warnings if verbose else ():
+            click.echo(f"warning: {result.key}: {warning}", err=True)
+        notes = ["cached" if rendered.cached else "rendered"]
+        if rendered.warnings and not verbose:
+            notes.append(f"{len(rendered.warnings)} spec repairs (-v lists them)")
         if check:
             if result.drift:
-                drifted.append(product.key)
-                click.echo(f"{product.key}: {result.target} is out of date:", err=True)
+                drifted.append(result.key)
+                click.echo(f"{result.key}: {result.target} is out of date:", err=True)
                 for line in result.drift.lines(str(result.target)):
                     click.echo(line, err=True)
             else:
-                _echo(ctx, f"{product.key}: {result.target} is up to date")
+                _echo(ctx, f"{result.key}: {result.target} is up to date")
         else:
-            state = "written" if result.changed else "unchanged"
+            notes.insert(0, "written" if result.changed else "unchanged")
             _echo(
                 ctx,
-                f"{product.key}: {result.operations} operations, {result.models} model modules "
-                f"-> {result.target} ({state}, {seconds:.1f}s{note})",
+                f"{result.key}: {rendered.operations} operations, {rendered.models} models "
+                f"-> {result.target} ({', '.join(notes)})",
             )
+    _echo(ctx, f"{len(results)} product(s) in {seconds:.1f}s")
     if drifted:
         click.echo(
             f"drift in {', '.join(drifted)}: run `odido-gen generate` and commit the result",
             err=True,
         )
         sys.exit(EXIT_DRIFT)
-
-
-main.add_command(portal)
-main.add_command(sandbox)

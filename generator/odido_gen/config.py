@@ -231,10 +231,14 @@ def _product(key: str, values: Mapping[str, Any], base: Path, where: str) -> Pro
     try:
         normalized = str(Version(version))
     except InvalidVersion:
+        normalized = ""
+    if normalized != version:
+        # Only canonical versions: 'v2' would silently become '2', '1.0-beta' '1.0b0'.
+        hint = f"; did you mean {normalized!r}?" if normalized else ""
         raise ConfigError(
-            f"{where}.version: {version!r} is not a PEP 440 version "
-            "(a spec's info.version such as 'v2' is not a Python version; use e.g. '2.0.0')",
-        ) from None
+            f"{where}.version: {version!r} is not a canonical PEP 440 version{hint} "
+            "(a spec's info.version such as 'v2' is not a Python version)",
+        )
     header = _header(values.get("header"), where)
     scopes_value = values.get("scopes", [])
     if isinstance(scopes_value, str):

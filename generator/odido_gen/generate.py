@@ -2,64 +2,107 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import os
+import tempfile
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from odido_gen._cache import RenderCache
 from odido_gen.config import ProductConfig
 from odido_gen.model import build_product
-from odido_gen.render import Drift, diff_tree, format_files, render_package, replace_tree
+from odido_gen.render import (
+    Drift,
+    diff_tree,
+    discard,
+    format_files,
+    install_tree,
+    render_package,
+    replace_tree,
+    stage_dir,
+)
 
-__all__ = ["ProductResult", "generate_product", "render_product"]
+__all__ = ["ProductResult", "Rendered", "generate_all", "render_product"]
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """One product's package as text, with what the user should hear about it."""
+
+    files: dict[str, str] = field(repr=False)
+    operations: int
+    models: int
+    warnings: tuple[str, ...]
+    cached: bool = False
+    staged: Path | None = None  # the formatted package on disk, ready to be renamed into place
 
 
 @dataclass(frozen=True)
 class ProductResult:
     key: str
     target: Path
-    operations: int
-    models: int
-    warnings: tuple[str, ...]
+    rendered: Rendered
     changed: bool = False
     drift: Drift | None = None
-    files: dict[str, str] = field(default_factory=dict, repr=False)
 
 
-def render_product(config: ProductConfig) -> tuple[dict[str, str], int, int, tuple[str, ...]]:
-    """The formatted files of one product's package, with its counts and warnings."""
-    from odido_gen.spec import load_spec
+def render_product(
+    config: ProductConfig,
+    *,
+    cache: RenderCache | None = None,
+    staging: Path | None = None,
+) -> Rendered:
+    """The formatted files of one product's package (from the cache when nothing changed).
 
-    spec = load_spec(config.spec, label=config.key)
+    When rendered, the package is laid out in `staging` (a new empty folder; a temporary one
+    that is removed when not given), reported back as `Rendered.staged`.
+    """
+    from odido_gen.spec import load_spec, needs_other_files, read_spec
+
+    raw = read_spec(config.spec, label=config.key)
+    key = cache.key(config, raw) if cache is not None and not needs_other_files(raw) else None
+    if cache is not None and key is not None and (hit := cache.get(key)) is not None:
+        return Rendered(
+            files=hit["files"],
+            operations=hit["operations"],
+            models=hit["models"],
+            warnings=tuple(hit["warnings"]),
+            cached=True,
+        )
+    spec = load_spec(config.spec, label=config.key, raw=raw)
     product = build_product(spec.document, config)
     product.spec_sha256 = spec.sha256
-    files = format_files(render_package(product), label=config.key)
-    models = sum(
-        1
-        for path in files
-        if path.startswith(f"{product.package}/models/") and not path.endswith("__init__.py")
+    if staging is None:
+        with tempfile.TemporaryDirectory(prefix="odido-gen-") as tmp:
+            files = format_files(render_package(product), label=config.key, directory=Path(tmp))
+    else:
+        files = format_files(render_package(product), label=config.key, directory=staging)
+    models_prefix = f"{product.package}/models/"
+    rendered = Rendered(
+        files=files,
+        operations=product.operation_count,
+        models=sum(1 for p in files if p.startswith(models_prefix) and p.endswith(".py")) - 1,
+        warnings=tuple(str(w) for w in spec.warnings) + tuple(product.warnings),
+        staged=staging,
     )
-    warnings = tuple(str(w) for w in spec.warnings) + tuple(product.warnings)
-    return files, product.operation_count, models, warnings
+    if cache is not None and key is not None:
+        cache.put(
+            key,
+            {
+                "files": files,
+                "operations": rendered.operations,
+                "models": rendered.models,
+                "warnings": list(rendered.warnings),
+            },
+        )
+    return rendered
 
 
-def generate_product(
-    config: ProductConfig,
-    output: Path,
-    *,
-    check: bool = False,
-    on_warning: Callable[[str], None] | None = None,
-) -> ProductResult:
-    """Render one product into `output/<distribution>`, or (check) compare it with what is there."""
-    files, operations, models, warnings = render_product(config)
-    if on_warning is not None:
-        for warning in warnings:
-            on_warning(warning)
-    target = output / config.distribution
-    if check:
-        drift = diff_tree(target, files)
-        return ProductResult(config.key, target, operations, models, warnings, drift=drift)
-    changed = replace_tree(target, files)
-    return ProductResult(config.key, target, operations, models, warnings, changed=changed)
+def _render_job(config: ProductConfig, cache_dir: Path | None, staging: Path | None) -> Rendered:
+    return render_product(
+        config, cache=RenderCache(cache_dir) if cache_dir else None, staging=staging
+    )
 
 
 def generate_all(
@@ -67,6 +110,49 @@ def generate_all(
     output: Path,
     *,
     check: bool = False,
-    on_warning: Callable[[str], None] | None = None,
+    cache: RenderCache | None = None,
+    jobs: int | None = None,
 ) -> list[ProductResult]:
-    return [generate_product(p, output, check=check, on_warning=on_warning) for p in products]
+    """Render every product (in parallel processes when there are several), then place each.
+
+    Each package is formatted in a staging folder beside its target and renamed into place.
+    Nothing is placed until every product has rendered: one bad spec leaves all of `output`
+    as it was.
+    """
+    cache_dir = cache.directory if cache is not None else None
+    targets = [output / p.distribution for p in products]
+    stagings = [None if check else stage_dir(t) for t in targets]
+    try:
+        workers = min(len(products), jobs or os.cpu_count() or 1)
+        if workers > 1:
+            with ProcessPoolExecutor(max_workers=workers) as pool:
+                futures = [
+                    pool.submit(_render_job, p, cache_dir, staging)
+                    for p, staging in zip(products, stagings, strict=True)
+                ]
+                rendered = [f.result() for f in futures]
+        else:
+            rendered = [
+                _render_job(p, cache_dir, staging)
+                for p, staging in zip(products, stagings, strict=True)
+            ]
+    except BaseException:
+        for staging in stagings:
+            if staging is not None:
+                discard(staging)
+        raise
+
+    results = []
+    for config, target, staging, result in zip(products, targets, stagings, rendered, strict=True):
+        if check:
+            drift = diff_tree(target, result.files)
+            results.append(ProductResult(config.key, target, result, drift=drift))
+            continue
+        assert staging is not None
+        if result.staged is not None:
+            changed = install_tree(target, staging, result.files)
+        else:  # from the cache: the staging folder was never filled
+            discard(staging)
+            changed = replace_tree(target, result.files)
+        results.append(ProductResult(config.key, target, result, changed=changed))
+    return results

@@ -80,3 +80,16 @@ def test_untrusted_keeps_its_mark_through_concatenation() -> None:
     assert isinstance("GET " + text, Untrusted)
     assert isinstance(text + "/x", Untrusted)
     assert isinstance(str(text), Untrusted)
+
+
+def test_templates_refuse_unescaped_spec_text() -> None:
+    from odido_gen.render._templates import environment
+
+    env = environment()
+    text = Untrusted('"""; import os')
+    with pytest.raises(TypeError, match="unescaped spec text"):
+        env.from_string("{{ summary }}").render(summary=text)
+    with pytest.raises(TypeError, match="unescaped spec text"):
+        env.from_string("{{ 'GET ' + summary }}").render(summary=text)
+    rendered = env.from_string('"""{{ summary | docstring }}"""').render(summary=text)
+    assert ast.literal_eval(rendered) == '"""; import os'

@@ -125,7 +125,11 @@ class _Builder:
         if isinstance(node, dict):
             out: dict[str, Any] = {}
             for key, value in node.items():
-                if key == "$ref" and isinstance(value, str) and value.startswith(_SCHEMA_PREFIX):
+                if key in ("description", "title") and isinstance(value, str):
+                    # Trailing blanks in prose would end up inside docstrings, where no
+                    # formatter may remove them.
+                    out[key] = "\n".join(line.rstrip() for line in value.strip().splitlines())
+                elif key == "$ref" and isinstance(value, str) and value.startswith(_SCHEMA_PREFIX):
                     head, _, rest = value[len(_SCHEMA_PREFIX) :].partition("/")
                     target = self.schema_names.get(_unescape(head))
                     out[key] = f"{_SCHEMA_PREFIX}{target}" + (f"/{rest}" if rest else "")

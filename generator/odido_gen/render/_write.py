@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import gc
 import os
 import shutil
 import subprocess
@@ -13,7 +14,15 @@ from pathlib import Path
 
 from odido_gen._errors import RenderError
 
-__all__ = ["Drift", "diff_tree", "format_files", "replace_tree"]
+__all__ = [
+    "Drift",
+    "diff_tree",
+    "discard",
+    "format_files",
+    "install_tree",
+    "replace_tree",
+    "stage_dir",
+]
 
 # A generated file tree is small; anything this large means a runaway spec, not a client.
 MAX_FILES = 20_000
@@ -32,47 +41,58 @@ def _safe_relative(path: str) -> Path:
     return rel
 
 
-def format_files(files: Mapping[str, str], *, label: str) -> dict[str, str]:
-    """Run ruff (fix + format) over the files and check that every module parses.
+def _write_files(root: Path, files: Mapping[str, str]) -> None:
+    for path, text in files.items():
+        target = root / _safe_relative(path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8", newline="\n")
 
-    The files are laid out in a private temporary folder; the result is returned as text so
-    that callers decide where, and whether, anything is written.
+
+def format_files(files: Mapping[str, str], *, label: str, directory: Path) -> dict[str, str]:
+    """Lay the files out in `directory` (new, empty), run ruff (fix + format) over them and
+    check that every module parses. Returns the final text of every file.
+
+    `directory` is a staging folder beside the target (see `stage_dir`) so that placing the
+    result is a rename, or a temporary folder when nothing is to be written.
     """
     if len(files) > MAX_FILES:
         raise RenderError(f"{label}: {len(files)} files is more than the {MAX_FILES} allowed")
-    with tempfile.TemporaryDirectory(prefix="odido-gen-") as tmp:
-        root = Path(tmp)
-        for path, text in files.items():
-            target = root / _safe_relative(path)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(text, encoding="utf-8", newline="\n")
-        ruff = _ruff()
-        config = root / "pyproject.toml"
-        common = ["--no-cache", "--quiet", "--config", str(config)]
-        fixed = subprocess.run(
-            [ruff, "check", "--fix", *common, "."], cwd=root, capture_output=True, text=True
+    _write_files(directory, files)
+    ruff = _ruff()
+    common = ["--no-cache", "--quiet", "--config", str(directory / "pyproject.toml")]
+    fixed = subprocess.run(
+        [ruff, "check", "--fix", *common, "."], cwd=directory, capture_output=True, text=True
+    )
+    formatted = subprocess.run(
+        [ruff, "format", *common, "."], cwd=directory, capture_output=True, text=True
+    )
+    if formatted.returncode != 0:
+        raise RenderError(f"{label}: ruff format failed: {_first_line(formatted.stderr)}")
+    if fixed.returncode != 0:
+        # Formatting can settle what fixing alone could not; ask once more before failing.
+        again = subprocess.run(
+            [ruff, "check", *common, "--output-format", "concise", "."],
+            cwd=directory,
+            capture_output=True,
+            text=True,
         )
-        formatted = subprocess.run(
-            [ruff, "format", *common, "."], cwd=root, capture_output=True, text=True
-        )
-        if formatted.returncode != 0:
-            raise RenderError(f"{label}: ruff format failed: {_first_line(formatted.stderr)}")
-        if fixed.returncode != 0:
-            # Formatting can settle what fixing alone could not; ask once more before failing.
-            again = subprocess.run(
-                [ruff, "check", *common, "--output-format", "concise", "."],
-                cwd=root,
-                capture_output=True,
-                text=True,
+        if again.returncode != 0:
+            raise RenderError(
+                f"{label}: generated code is not ruff-clean: "
+                f"{_first_line(again.stdout or again.stderr)}"
             )
-            if again.returncode != 0:
-                raise RenderError(
-                    f"{label}: generated code is not ruff-clean: "
-                    f"{_first_line(again.stdout or again.stderr)}"
-                )
-        result: dict[str, str] = {}
-        for path in sorted(files):
-            text = (root / path).read_text(encoding="utf-8")
+    result = {path: (directory / path).read_text(encoding="utf-8") for path in sorted(files)}
+    _check_parses(result, label)
+    return result
+
+
+def _check_parses(files: Mapping[str, str], label: str) -> None:
+    """Parse every module with `ast`: output that does not parse is never placed."""
+    # Thousands of trees are built and dropped at once; the cycle collector only slows that.
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        for path, text in files.items():
             if path.endswith(".py"):
                 try:
                     ast.parse(text, filename=path)
@@ -80,8 +100,19 @@ def format_files(files: Mapping[str, str], *, label: str) -> dict[str, str]:
                     raise RenderError(
                         f"{label}: {path}:{exc.lineno}: generated code does not parse"
                     ) from None
-            result[path] = text
-        return result
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def stage_dir(target: Path) -> Path:
+    """A new, empty folder beside `target`: on the same file system, so it can be renamed."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
+
+
+def discard(staging: Path) -> None:
+    shutil.rmtree(staging, ignore_errors=True)
 
 
 def _first_line(text: str) -> str:
@@ -144,17 +175,15 @@ def diff_tree(target: Path, files: Mapping[str, str]) -> Drift:
     )
 
 
-def replace_tree(target: Path, files: Mapping[str, str]) -> bool:
-    """Make `target` hold exactly `files`; all or nothing. Returns whether anything changed."""
-    if not diff_tree(target, files):
-        return False
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
+def install_tree(target: Path, staging: Path, files: Mapping[str, str]) -> bool:
+    """Put the staged package in place of `target` by renaming; all or nothing.
+
+    Returns whether anything changed; when nothing did, the staging folder is dropped and
+    `target` is not touched at all.
+    """
     try:
-        for path, text in files.items():
-            out = staging / _safe_relative(path)
-            out.parent.mkdir(parents=True, exist_ok=True)
-            out.write_text(text, encoding="utf-8", newline="\n")
+        if not diff_tree(target, files):
+            return False
         old = None
         if target.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
@@ -168,7 +197,20 @@ def replace_tree(target: Path, files: Mapping[str, str]) -> bool:
             raise
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
+        return True
     finally:
         if staging.exists():
-            shutil.rmtree(staging, ignore_errors=True)
-    return True
+            discard(staging)
+
+
+def replace_tree(target: Path, files: Mapping[str, str]) -> bool:
+    """Make `target` hold exactly `files` (e.g. from the cache); all or nothing."""
+    if not diff_tree(target, files):
+        return False
+    staging = stage_dir(target)
+    try:
+        _write_files(staging, files)
+    except BaseException:
+        discard(staging)
+        raise
+    return install_tree(target, staging, files)

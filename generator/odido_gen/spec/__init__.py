@@ -5,6 +5,6 @@ real-world defects repaired with a warning each) and its openapi-pydantic model.
 """
 
 from ._errors import SpecError, SpecWarning
-from ._load import LoadedSpec, load_spec
+from ._load import LoadedSpec, load_spec, needs_other_files, read_spec
 
-__all__ = ["LoadedSpec", "SpecError", "SpecWarning", "load_spec"]
+__all__ = ["LoadedSpec", "SpecError", "SpecWarning", "load_spec", "needs_other_files", "read_spec"]

@@ -5,14 +5,17 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._errors import Problem, Report, SpecError, SpecWarning
 from ._parse import display_source, fetch, is_url, may_have_external_refs, parse_document, read_file
 from ._refs import bundle_external, check_local_refs
 from ._repair import repair
 from ._swagger2 import convert
-from ._validate import OpenAPIModel, parse_model
+
+if TYPE_CHECKING:
+    # openapi-pydantic takes a while to import; `read_spec` (the cache check) never needs it.
+    from ._validate import OpenAPIModel
 
 __all__ = ["LoadedSpec", "load_spec"]
 
@@ -38,27 +41,46 @@ class LoadedSpec:
     """SHA-256 of the raw bytes read."""
 
 
-def load_spec(source: str | Path, *, label: str | None = None, timeout: float = 30.0) -> LoadedSpec:
+def read_spec(source: str | Path, *, label: str | None = None, timeout: float = 30.0) -> bytes:
+    """The raw bytes of a description (a local path or an http(s) URL), unparsed."""
+    given = str(source)
+    try:
+        return fetch(given, timeout) if is_url(given) else read_file(Path(given))
+    except Problem as exc:
+        shown = display_source(given)
+        raise SpecError(exc.source or shown, exc.detail, pointer=exc.pointer, label=label) from None
+
+
+def needs_other_files(raw: bytes) -> bool:
+    """Whether the description may `$ref` other files (so its bytes alone do not define it)."""
+    return may_have_external_refs(raw)
+
+
+def load_spec(
+    source: str | Path,
+    *,
+    label: str | None = None,
+    timeout: float = 30.0,
+    raw: bytes | None = None,
+) -> LoadedSpec:
     """Load a Swagger 2.0 / OpenAPI 3.0 / 3.1 description from a local path or an http(s) URL.
 
+    `raw`, when given, is the source's content already read (see `read_spec`).
     Raises `SpecError` (one line: source, JSON pointer if any, what is wrong) when the
     description cannot be used; repairs of real-world defects are reported in `warnings`.
     """
     given = str(source)
     shown = display_source(given)
     try:
-        return _load(given, timeout)
+        return _load(given, timeout, raw)
     except Problem as exc:
         raise SpecError(exc.source or shown, exc.detail, pointer=exc.pointer, label=label) from None
 
 
-def _load(given: str, timeout: float) -> LoadedSpec:
-    if is_url(given):
-        raw = fetch(given, timeout)
-        local: Path | None = None
-    else:
-        local = Path(given)
-        raw = read_file(local)
+def _load(given: str, timeout: float, raw: bytes | None) -> LoadedSpec:
+    local: Path | None = None if is_url(given) else Path(given)
+    if raw is None:
+        raw = fetch(given, timeout) if local is None else read_file(local)
     digest = hashlib.sha256(raw).hexdigest()
     data = parse_document(raw)
     if not isinstance(data, dict):
@@ -73,6 +95,8 @@ def _load(given: str, timeout: float) -> LoadedSpec:
         _normalize_version(doc, version, report)
     refs = repair(doc, report, swagger2=swagger2)
     check_local_refs(doc, refs, report)
+    from ._validate import parse_model
+
     model = parse_model(doc, report)
     return LoadedSpec(
         source=given,

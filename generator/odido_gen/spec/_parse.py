@@ -276,7 +276,8 @@ def _unshare(root: Any, budget: int) -> Any:
     return out
 
 
-_EXTERNAL_REF = re.compile(r"""\$ref["']?\s*:\s*(?!["']?#)""")
+# Possessive `\s*+`: backtracking into the spaces must not let the lookahead see a space.
+_EXTERNAL_REF = re.compile(r"""\$ref["']?\s*+:\s*+(?!["']?#)""")
 
 
 def may_have_external_refs(raw: bytes) -> bool:
