@@ -12,7 +12,7 @@ import pydantic
 import pytest
 from odido_runtime import NOT_GIVEN, NotGiven, build_path, parse_response
 from odido_runtime._client import parse_retry_after
-from odido_runtime._serde import _ADAPTERS, encode_params
+from odido_runtime._serde import _ADAPTERS, encode_params, parse_error_body
 
 
 class Kind(enum.Enum):
@@ -106,3 +106,18 @@ def test_dump_json_leaves_out_unset_fields_at_any_depth() -> None:
         b'{"items":[{"note":null}],"when":"2024-01-02"}'
     )
     assert dump_json([Inner(), Kind.A]) == b'[{},"a/b"]'
+
+
+def test_an_error_model_that_matches_nothing_declared_falls_back_to_json() -> None:
+    from odido_runtime import Model
+
+    class ErrorBody(Model):
+        message: str | None = None
+        code: str | None = None
+
+    gateway = httpx.Response(401, content=b'{"error": "Key not authorized"}')
+    assert parse_error_body(gateway, {"401": ErrorBody}) == {"error": "Key not authorized"}
+    api = httpx.Response(404, content=b'{"message": "gone", "code": "not.found"}')
+    parsed = parse_error_body(api, {"default": ErrorBody})
+    assert isinstance(parsed, ErrorBody)
+    assert parsed.code == "not.found"

@@ -73,9 +73,16 @@ def parse_error_body(response: httpx.Response, error_types: Mapping[str, object]
         type_ = _error_type(error_types, response.status_code)
         if type_ is not None:
             try:
-                return _adapter(type_).validate_json(content)
+                parsed = _adapter(type_).validate_json(content)
             except (pydantic.ValidationError, ValueError):
                 pass  # the gateway's own error shape, say: fall back to plain JSON
+            else:
+                # A model of optional fields "fits" any object; keep it only if the body
+                # set at least one declared field (Tyk's {"error": ...} sets none of ErrorBody's).
+                if not isinstance(parsed, pydantic.BaseModel) or (
+                    parsed.model_fields_set & set(type(parsed).model_fields)
+                ):
+                    return parsed
     try:
         return _json.loads(content)
     except ValueError:
