@@ -172,7 +172,14 @@ def _product_json(key: str, product: PortalProduct) -> dict[str, object]:
 
 @click.group("portal")
 def portal() -> None:
-    """List the portal's products and pull their specs into specs/ and odido-gen.lock."""
+    """List the portal's products and pull their specs into specs/ and odido-gen.lock.
+
+    \b
+    Examples:
+      odido-gen portal products --env agile      # with ODIDO_PORTAL_TOKEN set
+      odido-gen portal pull --env agile          # then: odido-gen generate
+      odido-gen portal pull --check --env agile  # exit 1 if a spec changed
+    """
 
 
 @portal.command("products")
@@ -186,7 +193,13 @@ def products_command(
     timeout: float,
     as_json: bool,
 ) -> None:
-    """List the products on the portal and their APIs."""
+    """List the products on the portal and their APIs.
+
+    \b
+    Examples:
+      ODIDO_PORTAL_TOKEN=... odido-gen portal products --env agile
+      odido-gen portal products --portal http://127.0.0.1:8765 --token T --json
+    """
     secrets = (token, cookie)
     with _one_line_errors(secrets):
         source, http = _portal_source(
@@ -257,6 +270,13 @@ def pull_command(
 
     Derived settings (names, base path, header, scopes) go into the lock only; set your own in
     odido-gen.toml under [products.<key>] and they win over the lock on every pull.
+
+    \b
+    Examples:
+      ODIDO_PORTAL_TOKEN=... odido-gen portal pull --env agile
+      ODIDO_PORTAL_COOKIE='_portal_session=...' odido-gen portal pull --env agile
+      odido-gen portal pull --product genesys --spec ./genesys.json
+      odido-gen portal pull --check --env agile   # exit 1 if a spec changed
     """
     secrets = (token, cookie)
     warn = _warner(secrets)

@@ -123,6 +123,12 @@ def sandbox(
 
     Each spec file in --specs is one product, served at its listen path and pullable with
     `odido-gen portal pull --portal <printed URL> --token <printed admin token>`.
+
+    \b
+    Examples:
+      odido-gen sandbox                        # the specs in ./specs on port 8765
+      odido-gen sandbox --specs my-specs/ --port 0 --client-secret s3cret
+      odido-gen sandbox --upstream https://api-agile.odido.nl   # forward calls
     """
     import uvicorn
 
