@@ -37,6 +37,7 @@ class _Errors(click.Group):
     """
 
     lazy_commands: ClassVar[dict[str, str]] = {
+        "build": "odido_gen.builder:build",
         "portal": "odido_gen.portal:portal",
         "sandbox": "odido_gen.sandbox:sandbox",
     }
@@ -73,13 +74,26 @@ class _Errors(click.Group):
 @click.group(cls=_Errors, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="odido-gen")
 @click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
-@click.option("-v", "--verbose", is_flag=True, help="Print every spec repair warning.")
+@click.option(
+    "-v", "--verbose", is_flag=True, help="Print more: every spec repair, the build backend's log."
+)
 @click.pass_context
 def main(ctx: click.Context, quiet: bool, verbose: bool) -> None:
     """Typed Python clients for the APIs of the Odido developer portal.
 
     \b
+    Examples:
+      odido-gen sandbox            # a local Odido stack to try clients on
+      odido-gen generate           # ./odido-gen.toml's products -> generated/
+      odido-gen generate --check   # in CI: exit 1 if generated/ is stale
+      odido-gen build              # sdists and wheels -> dist/
+      odido-gen COMMAND --help     # a command's options and examples
+
+    \b
     Exit codes: 0 ok, 1 check or drift failed, 2 usage or input error.
+    Colour on a terminal only. Shell completion for bash (zsh_source and
+    fish_source for zsh and fish):
+      eval "$(_ODIDO_GEN_COMPLETE=bash_source odido-gen)"
     """
     ctx.obj = {"quiet": quiet, "verbose": verbose}
 
@@ -152,8 +166,8 @@ def generate(
 
     \b
     Examples:
-      odido-gen generate                       # every product of ./odido-gen.toml
-      odido-gen generate genesys --check       # exit 1 if generated/ is out of date
+      odido-gen generate                  # every product of ./odido-gen.toml
+      odido-gen generate genesys --check  # exit 1 if generated/ is stale
       odido-gen generate --spec api.yaml --package my_api --output out/
     """
     from odido_gen._cache import RenderCache

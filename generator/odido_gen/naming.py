@@ -71,10 +71,18 @@ def snake_case(text: str, *, fallback: str = "value", avoid_builtins: bool = Tru
 
 
 def class_name(text: str, *, fallback: str = "Model") -> Identifier:
-    """`contact list` -> `ContactList`; keeps inner capitals of `ContactListEntityListing`."""
+    """`contact list` -> `ContactList`; keeps inner capitals of `ContactListEntityListing`.
+
+    A class whose module name would be a keyword (`Global` -> `global.py`) gets a `Model`
+    suffix, since every model lives in a module named after it.
+    """
     words = _ascii_words(text)
     name = "".join(w[:1].upper() + w[1:] for w in words)
-    return Identifier(_safe(name, fallback=fallback, avoid_builtins=True))
+    name = _safe(name, fallback=fallback, avoid_builtins=True)
+    plain = "_".join(w.lower() for w in _WORD_BOUNDARY.findall(name))
+    if keyword.iskeyword(plain) or keyword.issoftkeyword(plain):
+        name = f"{name.rstrip('_')}Model"
+    return Identifier(name)
 
 
 def constant_name(text: str) -> Identifier:
@@ -87,16 +95,20 @@ def module_name(text: str) -> Identifier:
 
 
 class UniqueNames:
-    """Hands out names unique within one scope, deterministically: `x`, `x_2`, `x_3`, ..."""
+    """Hands out names unique within one scope, deterministically: `x`, `x_2`, `x_3`, ...
 
-    def __init__(self, reserved: Iterable[str] = ()) -> None:
+    Class names use no separator (`Pet`, `Pet2`), as CapWords names do.
+    """
+
+    def __init__(self, reserved: Iterable[str] = (), *, separator: str = "_") -> None:
         self._taken: set[str] = set(reserved)
+        self._separator = separator
 
     def claim(self, name: Identifier) -> Identifier:
         candidate, n = name, 1
         while candidate in self._taken:
             n += 1
-            candidate = Identifier(f"{name.rstrip('_')}_{n}")
+            candidate = Identifier(f"{name.rstrip('_')}{self._separator}{n}")
         self._taken.add(candidate)
         return candidate
 

@@ -72,22 +72,44 @@ RESERVED_ARGUMENTS = frozenset(
     },
 )
 RESERVED_MEMBERS = frozenset({"_client", "with_options"})
-# Attributes of the base clients a resource attribute must not hide.
-RESERVED_CLIENT_ATTRIBUTES = frozenset(
+
+
+def _client_attributes() -> frozenset[str]:
+    """Attributes of the runtime's base clients: a resource attribute must not hide one."""
+    from odido_runtime import AsyncAPIClient, SyncAPIClient
+
+    return frozenset(
+        {*dir(SyncAPIClient), *dir(AsyncAPIClient), "product", "credentials", "environment"}
+    )
+
+
+# Schema keys whose values are names (of properties, of nested definitions), not keywords.
+_NAME_MAPS = frozenset(
+    {"properties", "patternProperties", "definitions", "$defs", "dependentSchemas"}
+)
+# Schema keys whose values are data.
+_DATA_KEYWORDS = frozenset({"default", "enum", "const"})
+_DROPPED_KEYWORDS = frozenset(
     {
-        "request",
-        "close",
-        "aclose",
-        "product",
-        "base_url",
-        "timeout",
-        "max_retries",
-        "environment",
-        "credentials",
-        "http_client",
+        "example",
+        "examples",
+        "minLength",
+        "maxLength",
+        "pattern",
+        "minimum",
+        "maximum",
+        "exclusiveMinimum",
+        "exclusiveMaximum",
+        "multipleOf",
+        "minItems",
+        "maxItems",
+        "uniqueItems",
+        "minProperties",
+        "maxProperties",
     },
 )
-
+# Header parameters OpenAPI says to ignore (3.0 and 3.1, "Parameter Object").
+_IGNORED_HEADERS = frozenset({"accept", "content-type", "authorization"})
 _JSON_MEDIA = re.compile(r"^application/([\w.+-]*\+)?json(;.*)?$|^\*/\*$|^application/x-json")
 _TEXT_MEDIA = re.compile(r"^text/")
 _FORM_MEDIA = "application/x-www-form-urlencoded"
@@ -106,40 +128,85 @@ class _Builder:
         components = document.get("components") or {}
         self.components: Mapping[str, Any] = components
         raw_schemas: Mapping[str, Any] = components.get("schemas") or {}
-        self.class_names = UniqueNames(RESERVED_CLASS_NAMES)
+        self.class_names = UniqueNames(RESERVED_CLASS_NAMES, separator="")
         # Every component schema gets a unique, safe class name before anything refers to it.
         self.schema_names: dict[str, Identifier] = {
             name: self.class_names.claim(class_name(name)) for name in raw_schemas
         }
         self.raw_schemas = raw_schemas
-        self.schemas: dict[str, Any] = {
-            self.schema_names[name]: self._rewrite_refs(schema)
-            for name, schema in raw_schemas.items()
-        }
-        self._inline_cache: dict[str, PyType] = {}
+        self.schemas: dict[str, Any] = {}
+        for name, schema in raw_schemas.items():
+            owner = self.schema_names[name]
+            self.schemas[owner] = self._rewrite_refs(schema, owner)
 
     # -- references -------------------------------------------------------------------------
 
-    def _rewrite_refs(self, node: Any) -> Any:
-        """Copy a schema, pointing `$ref`s at the renamed component schemas."""
-        if isinstance(node, dict):
-            out: dict[str, Any] = {}
-            for key, value in node.items():
-                if key in ("description", "title") and isinstance(value, str):
-                    # Trailing blanks in prose would end up inside docstrings, where no
-                    # formatter may remove them.
-                    out[key] = "\n".join(line.rstrip() for line in value.strip().splitlines())
-                elif key == "$ref" and isinstance(value, str) and value.startswith(_SCHEMA_PREFIX):
-                    head, _, rest = value[len(_SCHEMA_PREFIX) :].partition("/")
-                    target = self.schema_names.get(_unescape(head))
-                    out[key] = f"{_SCHEMA_PREFIX}{target}" + (f"/{rest}" if rest else "")
-                else:
-                    out[key] = self._rewrite_refs(value)
-            _relax_one_way_required(out)
-            return out
+    def _rewrite_refs(self, node: Any, owner: str = "") -> Any:
+        """Copy a schema for the model generator.
+
+        `$ref`s (and discriminator mappings) point at the renamed component schemas; prose
+        loses trailing blanks; examples, extensions and validation constraints are left out:
+        a client parses what servers send, and servers do not always keep their own limits.
+        Property names are names, and default/enum/const values are data: both are copied
+        as they are, never read as keywords. Inline object variants of a oneOf/anyOf become
+        component schemas of their own (named after `owner` and their title), so that every
+        union member is a named model.
+        """
         if isinstance(node, list):
-            return [self._rewrite_refs(v) for v in node]
-        return node
+            return [self._rewrite_refs(v, owner) for v in node]
+        if not isinstance(node, dict):
+            return node
+        out: dict[str, Any] = {}
+        for key, value in node.items():
+            if key in _DROPPED_KEYWORDS or key.startswith("x-"):
+                continue
+            if key == "additionalProperties" and value is False:
+                continue  # fields a newer server adds must survive in `model_extra`
+            if key in _DATA_KEYWORDS:
+                out[key] = value
+            elif key in _NAME_MAPS and isinstance(value, dict):
+                out[key] = {
+                    name: self._rewrite_refs(v, f"{owner}{class_name(name)}")
+                    for name, v in value.items()
+                }
+            elif key in ("oneOf", "anyOf") and isinstance(value, list):
+                out[key] = [self._variant(v, owner, i) for i, v in enumerate(value, 1)]
+            elif key in ("description", "title") and isinstance(value, str):
+                # Trailing blanks in prose would end up inside docstrings, where no
+                # formatter may remove them.
+                out[key] = "\n".join(line.rstrip() for line in value.strip().splitlines())
+            elif key == "$ref" and isinstance(value, str):
+                out[key] = self._renamed_ref(value)
+            elif key == "discriminator" and isinstance(value, dict):
+                mapping = value.get("mapping")
+                out[key] = dict(value)
+                if isinstance(mapping, dict):
+                    out[key]["mapping"] = {
+                        k: self._renamed_ref(v) if isinstance(v, str) else v
+                        for k, v in mapping.items()
+                    }
+            else:
+                out[key] = self._rewrite_refs(value, owner)
+        _relax_one_way_required(out)
+        return out
+
+    def _variant(self, member: Any, owner: str, index: int) -> Any:
+        if not (isinstance(member, dict) and _is_model(member)):
+            return self._rewrite_refs(member, owner)
+        title = member.get("title")
+        hint = f"{owner}{class_name(title) if isinstance(title, str) else f'Option{index}'}"
+        name = self.class_names.claim(class_name(hint))
+        self.schemas[name] = self._rewrite_refs(member, name)
+        return {"$ref": f"{_SCHEMA_PREFIX}{name}"}
+
+    def _renamed_ref(self, ref: str) -> str:
+        if not ref.startswith(_SCHEMA_PREFIX):
+            return ref
+        head, _, rest = ref[len(_SCHEMA_PREFIX) :].partition("/")
+        target = self.schema_names.get(_unescape(head))
+        if target is None:
+            return ref
+        return f"{_SCHEMA_PREFIX}{target}" + (f"/{rest}" if rest else "")
 
     def _deref(self, node: Any) -> Any:
         """Follow `$ref`s to components (parameters, bodies, responses); cycles stop the walk."""
@@ -264,7 +331,7 @@ class _Builder:
     def _hoist(self, schema: Mapping[str, Any], hint: str) -> PyType:
         """Give an inline object schema a component name of its own, so it becomes a model."""
         name = self.class_names.claim(class_name(hint))
-        self.schemas[name] = self._rewrite_refs(schema)
+        self.schemas[name] = self._rewrite_refs(schema, name)
         return _model_type(name)
 
     # -- operations -------------------------------------------------------------------------
@@ -293,7 +360,7 @@ class _Builder:
             tags = entry[3].get("tags") or ["default"]
             resources.setdefault(str(tags[0]), []).append(entry)
 
-        attributes = UniqueNames(RESERVED_CLIENT_ATTRIBUTES)
+        attributes = UniqueNames(_client_attributes())
         built: list[Resource] = []
         for tag, entries in resources.items():
             attribute = attributes.claim(snake_case(tag, fallback="default", avoid_builtins=False))
@@ -374,7 +441,9 @@ class _Builder:
                 continue
             if location not in ("path", "query", "header"):
                 continue
-            params.append(self._parameter(arguments, hint, wire, location, param))
+            if location == "header" and wire.lower() in _IGNORED_HEADERS:
+                continue  # OpenAPI: described by the body, the responses and the security scheme
+            params.append(self._parameter(arguments, hint, wire, location, param, pointer))
 
         body = self._body(arguments, hint, op.get("requestBody"))
         result, errors = self._responses(hint, op.get("responses") or {})
@@ -404,6 +473,7 @@ class _Builder:
         wire: str,
         location: str,
         param: Mapping[str, Any],
+        pointer: str,
     ) -> Parameter:
         schema = param.get("schema")
         if not isinstance(schema, dict):
@@ -418,11 +488,15 @@ class _Builder:
             ptype = PyType(Code("str"))
         required = bool(param.get("required")) or location == "path"
         default = resolved.get("default") if isinstance(resolved, dict) else None
-        default_code = (
-            py_literal(default)
-            if not required and _is_scalar(default) and default is not None
-            else None
-        )
+        default_code = None
+        if not required and default is not None and _is_scalar(default):
+            if _fits(default, ptype):
+                default_code = py_literal(default)
+            else:
+                self.warnings.append(
+                    f"{pointer}/parameters: default {default!r} of {wire!r} does not fit its "
+                    f"type {ptype.expr}; left out",
+                )
         style = param.get("style") or ("form" if location == "query" else "simple")
         explode = bool(param.get("explode", style == "form"))
         separator = {"spaceDelimited": " ", "pipeDelimited": "|"}.get(style, ",")
@@ -525,7 +599,9 @@ class _Builder:
         if not isinstance(entities, dict) or not ({"pageCount", "nextUri"} & set(props)):
             return None
         item = self.type_of(entities.get("items"), "Item", open_enums=True)
-        return Paging(page_param=page.name, item=item)
+        return Paging(
+            page_param=page.name, item=item, start_default=page.required or bool(page.default)
+        )
 
     def _security(self) -> tuple[SecurityNote, ...]:
         schemes = self.components.get("securitySchemes") or {}
@@ -606,6 +682,24 @@ def _is_model(schema: Mapping[str, Any]) -> bool:
     if schema.get("enum") is not None or schema.get("type") not in (None, "object"):
         return False
     return bool(schema.get("discriminator"))
+
+
+def _fits(value: object, ptype: PyType) -> bool:
+    """Whether a spec default is a value of the parameter's Python type (for the signature)."""
+    expr = ptype.expr
+    if isinstance(value, bool):
+        return expr in ("bool", "Any")
+    if isinstance(value, int):
+        return expr in ("int", "float", "Any") or (
+            expr.startswith("Literal[") and repr(value) in expr
+        )
+    if isinstance(value, float):
+        return expr in ("float", "Any")
+    if isinstance(value, str):
+        if expr.startswith("Literal["):
+            return py_str(value) in expr or expr.endswith("| str")
+        return expr in ("str", "Any")
+    return False
 
 
 def _is_scalar(value: object) -> bool:

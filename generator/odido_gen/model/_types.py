@@ -121,6 +121,7 @@ class Paging:
 
     page_param: Identifier
     item: PyType
+    start_default: bool  # the page parameter has a default, so it is never None
 
 
 @dataclass(frozen=True)

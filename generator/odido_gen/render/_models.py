@@ -38,6 +38,8 @@ def _options() -> dict[str, Any]:
         "base_class": MODEL_BASE,  # carries extra="allow", populate-by-name, dump-by-alias
         "snake_case_field": True,
         "open_enums": "all",  # Literal[...] | str: values added after generation still parse
+        # One-value enums too: a str-enum member named `replace` would shadow str.replace.
+        "enum_field_as_literal": "all",
         "output_datetime_class": "datetime",  # naive timestamps from real servers must parse too
         # Servers send relative URIs ("/api/v2/..."), and e-mail types need an extra package.
         "type_mappings": [
@@ -109,13 +111,86 @@ def render_models(product: Product) -> ModelModules:
                 raise RenderError(f"{product.key}: the model generator put models in __init__")
             continue
         stem = filename.removesuffix(".py")
-        sources[filename] = source
+        sources[filename] = _split_aliases(_add_missing_imports(source))
         for name in _defined_names(source):
             exports.setdefault(name, stem)
     missing = sorted(product.referenced_models - set(exports))
     if missing:
         raise RenderError(f"{product.key}: no model was generated for {', '.join(missing[:5])}")
     return ModelModules(sources=sources, exports=dict(sorted(exports.items())))
+
+
+_KNOWN_IMPORTS = {
+    "Annotated": "typing",
+    "Any": "typing",
+    "Literal": "typing",
+    "Optional": "typing",
+    "Union": "typing",
+    "Field": "pydantic",
+    "RootModel": "pydantic",
+}
+
+
+def _add_missing_imports(source: str) -> str:
+    """Import the typing and pydantic names a module uses but does not import.
+
+    datamodel-code-generator 0.97.0 writes `Annotated[..., Field(discriminator=...)]` for
+    discriminated unions inside list root models without importing either; ruff then orders
+    the added imports.
+    """
+    tree = ast.parse(source)
+    imported = {
+        alias.asname or alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom | ast.Import)
+        for alias in node.names
+    }
+    used = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
+    missing = [name for name in _KNOWN_IMPORTS if name in used and name not in imported]
+    if not missing:
+        return source
+    lines = "".join(f"from {_KNOWN_IMPORTS[name]} import {name}\n" for name in missing)
+    head, sep, rest = source.partition("from __future__ import annotations\n")
+    return f"{head}{sep}{lines}{rest}" if sep else lines + source
+
+
+def _split_aliases(source: str) -> str:
+    """`Field(alias="x")` -> `Field(validation_alias="x", serialization_alias="x")`.
+
+    Type checkers name a model's constructor parameters after `alias` (PEP 681), so with
+    `alias` a typed caller could only write `ContactList(columnNames=...)`. With the alias
+    split, the snake_case names type-check, while validation still accepts the wire names
+    and dumps still write them (the base model validates by name and alias, dumps by alias).
+    """
+    if "alias=" not in source:
+        return source
+    tree = ast.parse(source)
+    lines = source.splitlines(keepends=True)
+    offsets = [0]
+    for line in lines:
+        offsets.append(offsets[-1] + len(line))
+    edits: list[tuple[int, int, str]] = []
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
+            continue
+        if node.func.id != "Field":
+            continue
+        for kw in node.keywords:
+            if kw.arg == "alias" and kw.end_lineno is not None and kw.end_col_offset is not None:
+                start = offsets[kw.lineno - 1] + _byte_to_char(lines[kw.lineno - 1], kw.col_offset)
+                end = offsets[kw.end_lineno - 1] + _byte_to_char(
+                    lines[kw.end_lineno - 1], kw.end_col_offset
+                )
+                value = source[start:end].partition("=")[2]
+                edits.append((start, end, f"validation_alias={value}, serialization_alias={value}"))
+    for start, end, text in sorted(edits, reverse=True):
+        source = source[:start] + text + source[end:]
+    return source
+
+
+def _byte_to_char(line: str, byte_offset: int) -> int:
+    """ast gives UTF-8 byte offsets; strings index by character."""
+    return len(line.encode("utf-8")[:byte_offset].decode("utf-8", "replace"))
 
 
 def _defined_names(source: str) -> list[str]:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
 from odido_gen import __version__ as generator_version
-from odido_gen._escape import Code, py_str
+from odido_gen._escape import Code, Untrusted, py_str
 from odido_gen.model import Operation, Product, Resource
 from odido_gen.render._models import ModelModules, render_models
 from odido_gen.render._templates import environment
@@ -25,17 +26,58 @@ class _Example:
     arguments: Code
 
 
+def _score(item: tuple[Resource, Operation]) -> tuple[int, int, int]:
+    _, op = item
+    required = len(op.positional) + len(op.keyword_required) + (1 if op.body else 0)
+    return (op.method != "GET", op.paging is None, required)
+
+
 def _example(product: Product) -> _Example | None:
     candidates = [(r, op) for r in product.resources for op in r.operations]
     if not candidates:
         return None
+    return _call(*min(candidates, key=_score))
 
-    def score(item: tuple[Resource, Operation]) -> tuple[int, int, int]:
-        _, op = item
-        required = len(op.positional) + len(op.keyword_required) + (1 if op.body else 0)
-        return (op.method != "GET", op.paging is None, required)
 
-    resource, op = min(candidates, key=score)
+def _resource_examples(product: Product) -> dict[str, _Example]:
+    """One call per resource for its README section, by the resource's attribute name."""
+    return {
+        r.attribute: _call(*min(((r, op) for op in r.operations), key=_score))
+        for r in product.resources
+        if r.operations
+    }
+
+
+def _one_line(text: str) -> str:
+    """Whitespace folded, control and format characters dropped: a core metadata field's value."""
+    return "".join(ch for ch in " ".join(text.split()) if unicodedata.category(ch)[0] != "C")
+
+
+def _portal_name(product: Product) -> str:
+    name = (product.portal or {}).get("name")
+    return _one_line(name) if isinstance(name, str) else ""
+
+
+def _summary(product: Product) -> Untrusted:
+    """The one-line `description` of the distribution: the API, and the portal product."""
+    source = _portal_name(product) or product.key
+    text = _one_line(
+        f"Typed Python client for {product.title} (Odido developer portal product {source})"
+    )
+    # Short too: package indexes show it in lists.
+    return Untrusted(text if len(text) <= 200 else text[:199] + "…")
+
+
+def _keywords(product: Product) -> list[Untrusted]:
+    """Search keywords, the portal product among them (core metadata joins them with commas)."""
+    words = ["odido", "odido-developer-portal", "openapi", "api-client", product.key]
+    portal = " ".join(_portal_name(product).replace(",", " ").split())
+    if portal:
+        words.append(portal)
+    return [Untrusted(w) for w in dict.fromkeys(words)]
+
+
+def _call(resource: Resource, op: Operation) -> _Example:
     args = [f'"{p.name}-value"' for p in op.positional]
     args += [f"{p.name}=..." for p in op.keyword_required]
     if op.body is not None and op.body.required:
@@ -52,6 +94,9 @@ def render_package(product: Product) -> dict[str, str]:
         "product": product,
         "models": models,
         "example": _example(product),
+        "resource_examples": _resource_examples(product),
+        "summary": _summary(product),
+        "keywords": _keywords(product),
         "generator_version": Code(generator_version),
         "runtime_requirement": Code(RUNTIME_REQUIREMENT),
         "version": Code(product.version),  # validated PEP 440 by the config loader

@@ -57,6 +57,7 @@ def format_files(files: Mapping[str, str], *, label: str, directory: Path) -> di
     """
     if len(files) > MAX_FILES:
         raise RenderError(f"{label}: {len(files)} files is more than the {MAX_FILES} allowed")
+    directory = directory.resolve()  # ruff runs inside it and gets the config path from here
     _write_files(directory, files)
     ruff = _ruff()
     common = ["--no-cache", "--quiet", "--config", str(directory / "pyproject.toml")]

@@ -113,19 +113,16 @@ if TYPE_CHECKING:
     from .email import Email as Email
     from .entry import Entry as Entry
     from .error_body import ErrorBody as ErrorBody
-    from .evaluation_resource_type import EvaluationResourceType as EvaluationResourceType
     from .evaluation_scoring_set import EvaluationScoringSet as EvaluationScoringSet
     from .event_log import EventLog as EventLog
     from .event_message import EventMessage as EventMessage
     from .expansion_criterium import ExpansionCriterium as ExpansionCriterium
-    from .expansion_criterium_type import ExpansionCriteriumType as ExpansionCriteriumType
     from .export_uri import ExportUri as ExportUri
     from .facet_info import FacetInfo as FacetInfo
     from .fax_status import FaxStatus as FaxStatus
     from .filter_preview_response import FilterPreviewResponse as FilterPreviewResponse
     from .geolocation import Geolocation as Geolocation
     from .group_contact import GroupContact as GroupContact
-    from .group_contact_media_type import GroupContactMediaType as GroupContactMediaType
     from .import_status import ImportStatus as ImportStatus
     from .location import Location as Location
     from .location_address import LocationAddress as LocationAddress
@@ -137,7 +134,6 @@ if TYPE_CHECKING:
     from .message import Message as Message
     from .message_details import MessageDetails as MessageDetails
     from .message_media import MessageMedia as MessageMedia
-    from .message_type import MessageType as MessageType
     from .outbound_settings import OutboundSettings as OutboundSettings
     from .page import Page as Page
     from .participant_basic import ParticipantBasic as ParticipantBasic
@@ -267,12 +263,10 @@ _MODULES: dict[str, str] = {
     "ErrorBody": "error_body",
     "Evaluation": "_internal",
     "EvaluationForm": "_internal_1",
-    "EvaluationResourceType": "evaluation_resource_type",
     "EvaluationScoringSet": "evaluation_scoring_set",
     "EventLog": "event_log",
     "EventMessage": "event_message",
     "ExpansionCriterium": "expansion_criterium",
-    "ExpansionCriteriumType": "expansion_criterium_type",
     "ExportUri": "export_uri",
     "FacetInfo": "facet_info",
     "FaxStatus": "fax_status",
@@ -280,7 +274,6 @@ _MODULES: dict[str, str] = {
     "Geolocation": "geolocation",
     "Group": "_internal_2",
     "GroupContact": "group_contact",
-    "GroupContactMediaType": "group_contact_media_type",
     "ImportStatus": "import_status",
     "InboundRoute": "_internal_3",
     "Location": "location",
@@ -293,7 +286,6 @@ _MODULES: dict[str, str] = {
     "Message": "message",
     "MessageDetails": "message_details",
     "MessageMedia": "message_media",
-    "MessageType": "message_type",
     "OutOfOffice": "_internal_2",
     "OutboundSettings": "outbound_settings",
     "Page": "page",
@@ -428,12 +420,10 @@ __all__ = [
     "ErrorBody",
     "Evaluation",
     "EvaluationForm",
-    "EvaluationResourceType",
     "EvaluationScoringSet",
     "EventLog",
     "EventMessage",
     "ExpansionCriterium",
-    "ExpansionCriteriumType",
     "ExportUri",
     "FacetInfo",
     "FaxStatus",
@@ -441,7 +431,6 @@ __all__ = [
     "Geolocation",
     "Group",
     "GroupContact",
-    "GroupContactMediaType",
     "ImportStatus",
     "InboundRoute",
     "Location",
@@ -454,7 +443,6 @@ __all__ = [
     "Message",
     "MessageDetails",
     "MessageMedia",
-    "MessageType",
     "OutOfOffice",
     "OutboundSettings",
     "Page",

@@ -14,7 +14,6 @@ from . import (
     cobrowsesession,
     conversation_chat,
     email,
-    evaluation_resource_type,
     evaluation_scoring_set,
     message,
     screenshare,
@@ -36,20 +35,34 @@ class Calibration(Model):
     calibrator: User | None = None
     agent: User | None = None
     conversation: Conversation | None = None
-    evaluation_form: EvaluationForm | None = Field(None, alias="evaluationForm")
-    context_id: str | None = Field(None, alias="contextId")
-    average_score: int | None = Field(None, alias="averageScore")
-    high_score: int | None = Field(None, alias="highScore")
-    low_score: int | None = Field(None, alias="lowScore")
-    created_date: datetime | None = Field(None, alias="createdDate")
+    evaluation_form: EvaluationForm | None = Field(
+        None, validation_alias="evaluationForm", serialization_alias="evaluationForm"
+    )
+    context_id: str | None = Field(
+        None, validation_alias="contextId", serialization_alias="contextId"
+    )
+    average_score: int | None = Field(
+        None, validation_alias="averageScore", serialization_alias="averageScore"
+    )
+    high_score: int | None = Field(
+        None, validation_alias="highScore", serialization_alias="highScore"
+    )
+    low_score: int | None = Field(None, validation_alias="lowScore", serialization_alias="lowScore")
+    created_date: datetime | None = Field(
+        None, validation_alias="createdDate", serialization_alias="createdDate"
+    )
     """
     Date time is represented as an ISO-8601 string. For example: yyyy-MM-ddTHH:mm:ss.SSSZ
     """
     evaluations: list[Evaluation] | None = None
     evaluators: list[User] | None = None
-    scoring_index: Evaluation | None = Field(None, alias="scoringIndex")
-    expert_evaluator: User | None = Field(None, alias="expertEvaluator")
-    self_uri: str | None = Field(None, alias="selfUri")
+    scoring_index: Evaluation | None = Field(
+        None, validation_alias="scoringIndex", serialization_alias="scoringIndex"
+    )
+    expert_evaluator: User | None = Field(
+        None, validation_alias="expertEvaluator", serialization_alias="expertEvaluator"
+    )
+    self_uri: str | None = Field(None, validation_alias="selfUri", serialization_alias="selfUri")
     """
     The URI for this object
     """
@@ -61,11 +74,13 @@ class Conversation(Model):
     The globally unique identifier for the object.
     """
     name: str | None = None
-    start_time: datetime = Field(..., alias="startTime")
+    start_time: datetime = Field(..., validation_alias="startTime", serialization_alias="startTime")
     """
     The time when the conversation started. This will be the time when the first participant joined the conversation. Date time is represented as an ISO-8601 string. For example: yyyy-MM-ddTHH:mm:ss.SSSZ
     """
-    end_time: datetime | None = Field(None, alias="endTime")
+    end_time: datetime | None = Field(
+        None, validation_alias="endTime", serialization_alias="endTime"
+    )
     """
     The time when the conversation ended. This will be the time when the last participant left the conversation, or null when the conversation is still active. Date time is represented as an ISO-8601 string. For example: yyyy-MM-ddTHH:mm:ss.SSSZ
     """
@@ -77,16 +92,20 @@ class Conversation(Model):
     """
     The list of all participants in the conversation.
     """
-    conversation_ids: list[str] | None = Field(None, alias="conversationIds")
+    conversation_ids: list[str] | None = Field(
+        None, validation_alias="conversationIds", serialization_alias="conversationIds"
+    )
     """
     A list of conversations to merge into this conversation to create a conference. This field is null except when being used to create a conference.
     """
-    max_participants: int | None = Field(None, alias="maxParticipants")
+    max_participants: int | None = Field(
+        None, validation_alias="maxParticipants", serialization_alias="maxParticipants"
+    )
     """
     If this is a conference conversation, then this field indicates the maximum number of participants allowed to participant in the conference.
     """
     recording_state: Literal["ACTIVE", "PAUSED", "NONE"] | str | None = Field(
-        None, alias="recordingState"
+        None, validation_alias="recordingState", serialization_alias="recordingState"
     )
     """
     On update, 'paused' initiates a secure pause, 'active' resumes any paused recordings; otherwise indicates state of conversation recording.
@@ -111,7 +130,7 @@ class Conversation(Model):
     """
     The conversation's state
     """
-    self_uri: str | None = Field(None, alias="selfUri")
+    self_uri: str | None = Field(None, validation_alias="selfUri", serialization_alias="selfUri")
     """
     The URI for this object
     """
@@ -124,7 +143,9 @@ class Evaluation(Model):
     """
     name: str | None = None
     conversation: Conversation | None = None
-    evaluation_form: EvaluationForm | None = Field(None, alias="evaluationForm")
+    evaluation_form: EvaluationForm | None = Field(
+        None, validation_alias="evaluationForm", serialization_alias="evaluationForm"
+    )
     """
     Evaluation form used for evaluation.
     """
@@ -133,30 +154,42 @@ class Evaluation(Model):
     calibration: Calibration | None = None
     status: Literal["PENDING", "INPROGRESS", "FINISHED"] | str | None = None
     answers: evaluation_scoring_set.EvaluationScoringSet | None = None
-    agent_has_read: bool | None = Field(None, alias="agentHasRead")
-    release_date: datetime | None = Field(None, alias="releaseDate")
+    agent_has_read: bool | None = Field(
+        None, validation_alias="agentHasRead", serialization_alias="agentHasRead"
+    )
+    release_date: datetime | None = Field(
+        None, validation_alias="releaseDate", serialization_alias="releaseDate"
+    )
     """
     Date time is represented as an ISO-8601 string. For example: yyyy-MM-ddTHH:mm:ss.SSSZ
     """
-    assigned_date: datetime | None = Field(None, alias="assignedDate")
+    assigned_date: datetime | None = Field(
+        None, validation_alias="assignedDate", serialization_alias="assignedDate"
+    )
     """
     Date time is represented as an ISO-8601 string. For example: yyyy-MM-ddTHH:mm:ss.SSSZ
     """
-    changed_date: datetime | None = Field(None, alias="changedDate")
+    changed_date: datetime | None = Field(
+        None, validation_alias="changedDate", serialization_alias="changedDate"
+    )
     """
     Date time is represented as an ISO-8601 string. For example: yyyy-MM-ddTHH:mm:ss.SSSZ
     """
     queue: queue_1.Queue | None = None
-    never_release: bool | None = Field(None, alias="neverRelease")
+    never_release: bool | None = Field(
+        None, validation_alias="neverRelease", serialization_alias="neverRelease"
+    )
     """
     Signifies if the evaluation is never to be released. This cannot be set true if release date is also set.
     """
-    resource_id: str | None = Field(None, alias="resourceId")
+    resource_id: str | None = Field(
+        None, validation_alias="resourceId", serialization_alias="resourceId"
+    )
     """
     Only used for email evaluations. Will be null for all other evaluations.
     """
-    resource_type: evaluation_resource_type.EvaluationResourceType | None = Field(
-        None, alias="resourceType"
+    resource_type: Literal["EMAIL"] | None = Field(
+        None, validation_alias="resourceType", serialization_alias="resourceType"
     )
     """
     The type of resource. Only used for email evaluations. Will be null for evaluations on all other resources.
@@ -165,8 +198,10 @@ class Evaluation(Model):
     """
     Is only true when the user making the request does not have sufficient permissions to see evaluation
     """
-    is_scoring_index: bool | None = Field(None, alias="isScoringIndex")
-    self_uri: str | None = Field(None, alias="selfUri")
+    is_scoring_index: bool | None = Field(
+        None, validation_alias="isScoringIndex", serialization_alias="isScoringIndex"
+    )
+    self_uri: str | None = Field(None, validation_alias="selfUri", serialization_alias="selfUri")
     """
     The URI for this object
     """
@@ -177,15 +212,21 @@ class Participant(Model):
     """
     A globally unique identifier for this conversation.
     """
-    start_time: datetime | None = Field(None, alias="startTime")
+    start_time: datetime | None = Field(
+        None, validation_alias="startTime", serialization_alias="startTime"
+    )
     """
     The timestamp when this participant joined the conversation in the provider clock. Date time is represented as an ISO-8601 string. For example: yyyy-MM-ddTHH:mm:ss.SSSZ
     """
-    end_time: datetime | None = Field(None, alias="endTime")
+    end_time: datetime | None = Field(
+        None, validation_alias="endTime", serialization_alias="endTime"
+    )
     """
     The timestamp when this participant disconnected from the conversation in the provider clock. Date time is represented as an ISO-8601 string. For example: yyyy-MM-ddTHH:mm:ss.SSSZ
     """
-    connected_time: datetime | None = Field(None, alias="connectedTime")
+    connected_time: datetime | None = Field(
+        None, validation_alias="connectedTime", serialization_alias="connectedTime"
+    )
     """
     The timestamp when this participant was connected to the conversation in the provider clock. Date time is represented as an ISO-8601 string. For example: yyyy-MM-ddTHH:mm:ss.SSSZ
     """
@@ -193,31 +234,39 @@ class Participant(Model):
     """
     A human readable name identifying the participant.
     """
-    user_uri: str | None = Field(None, alias="userUri")
+    user_uri: str | None = Field(None, validation_alias="userUri", serialization_alias="userUri")
     """
     If this participant represents a user, then this will be an URI that can be used to fetch the user.
     """
-    user_id: str | None = Field(None, alias="userId")
+    user_id: str | None = Field(None, validation_alias="userId", serialization_alias="userId")
     """
     If this participant represents a user, then this will be the globally unique identifier for the user.
     """
-    external_contact_id: str | None = Field(None, alias="externalContactId")
+    external_contact_id: str | None = Field(
+        None, validation_alias="externalContactId", serialization_alias="externalContactId"
+    )
     """
     If this participant represents an external contact, then this will be the globally unique identifier for the external contact.
     """
-    external_organization_id: str | None = Field(None, alias="externalOrganizationId")
+    external_organization_id: str | None = Field(
+        None,
+        validation_alias="externalOrganizationId",
+        serialization_alias="externalOrganizationId",
+    )
     """
     If this participant represents an external org, then this will be the globally unique identifier for the external org.
     """
-    queue_id: str | None = Field(None, alias="queueId")
+    queue_id: str | None = Field(None, validation_alias="queueId", serialization_alias="queueId")
     """
     If present, the queue id that the communication channel came in on.
     """
-    group_id: str | None = Field(None, alias="groupId")
+    group_id: str | None = Field(None, validation_alias="groupId", serialization_alias="groupId")
     """
     If present, group of users the participant represents.
     """
-    queue_name: str | None = Field(None, alias="queueName")
+    queue_name: str | None = Field(
+        None, validation_alias="queueName", serialization_alias="queueName"
+    )
     """
     If present, the queue name that the communication channel came in on.
     """
@@ -225,11 +274,15 @@ class Participant(Model):
     """
     A well known string that specifies the purpose of this participant.
     """
-    participant_type: str | None = Field(None, alias="participantType")
+    participant_type: str | None = Field(
+        None, validation_alias="participantType", serialization_alias="participantType"
+    )
     """
     A well known string that specifies the type of this participant.
     """
-    consult_participant_id: str | None = Field(None, alias="consultParticipantId")
+    consult_participant_id: str | None = Field(
+        None, validation_alias="consultParticipantId", serialization_alias="consultParticipantId"
+    )
     """
     If this participant is part of a consult transfer, then this will be the participant id of the participant being transferred.
     """
@@ -241,7 +294,7 @@ class Participant(Model):
     """
     The address for the this participant. For a phone call this will be the ANI.
     """
-    ani_name: str | None = Field(None, alias="aniName")
+    ani_name: str | None = Field(None, validation_alias="aniName", serialization_alias="aniName")
     """
     The ani-based name for this participant.
     """
@@ -253,21 +306,27 @@ class Participant(Model):
     """
     An ISO 639 language code specifying the locale for this participant
     """
-    wrapup_required: bool | None = Field(None, alias="wrapupRequired")
+    wrapup_required: bool | None = Field(
+        None, validation_alias="wrapupRequired", serialization_alias="wrapupRequired"
+    )
     """
     True iff this participant is required to enter wrapup for this conversation.
     """
     wrapup_prompt: Literal["mandatory", "optional", "timeout", "forcedTimeout"] | str | None = (
-        Field(None, alias="wrapupPrompt")
+        Field(None, validation_alias="wrapupPrompt", serialization_alias="wrapupPrompt")
     )
     """
     This field controls how the UI prompts the agent for a wrapup.
     """
-    wrapup_timeout_ms: int | None = Field(None, alias="wrapupTimeoutMs")
+    wrapup_timeout_ms: int | None = Field(
+        None, validation_alias="wrapupTimeoutMs", serialization_alias="wrapupTimeoutMs"
+    )
     """
     Specifies how long a timed ACW session will last.
     """
-    wrapup_skipped: bool | None = Field(None, alias="wrapupSkipped")
+    wrapup_skipped: bool | None = Field(
+        None, validation_alias="wrapupSkipped", serialization_alias="wrapupSkipped"
+    )
     """
     The UI sets this field when the agent chooses to skip entering a wrapup for this participant.
     """
@@ -275,7 +334,11 @@ class Participant(Model):
     """
     Call wrap up or disposition data.
     """
-    monitored_participant_id: str | None = Field(None, alias="monitoredParticipantId")
+    monitored_participant_id: str | None = Field(
+        None,
+        validation_alias="monitoredParticipantId",
+        serialization_alias="monitoredParticipantId",
+    )
     """
     If this participant is a monitor, then this will be the id of the participant that is being monitored.
     """
@@ -291,13 +354,15 @@ class Participant(Model):
     messages: list[message.Message] | None = None
     screenshares: list[screenshare.Screenshare] | None = None
     social_expressions: list[social_expression.SocialExpression] | None = Field(
-        None, alias="socialExpressions"
+        None, validation_alias="socialExpressions", serialization_alias="socialExpressions"
     )
     videos: list[video.Video] | None = None
     evaluations: list[Evaluation] | None = None
     screen_recording_state: (
         Literal["requested", "active", "paused", "stopped", "error", "timeout"] | str | None
-    ) = Field(None, alias="screenRecordingState")
+    ) = Field(
+        None, validation_alias="screenRecordingState", serialization_alias="screenRecordingState"
+    )
     """
     The current screen recording state for this participant.
     """

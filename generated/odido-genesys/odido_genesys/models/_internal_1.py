@@ -12,15 +12,21 @@ from . import question_group
 
 class DomainEntityListingEvaluationForm(Model):
     entities: list[EvaluationForm] | None = None
-    page_size: int | None = Field(None, alias="pageSize")
-    page_number: int | None = Field(None, alias="pageNumber")
+    page_size: int | None = Field(None, validation_alias="pageSize", serialization_alias="pageSize")
+    page_number: int | None = Field(
+        None, validation_alias="pageNumber", serialization_alias="pageNumber"
+    )
     total: int | None = None
-    self_uri: str | None = Field(None, alias="selfUri")
-    first_uri: str | None = Field(None, alias="firstUri")
-    previous_uri: str | None = Field(None, alias="previousUri")
-    last_uri: str | None = Field(None, alias="lastUri")
-    next_uri: str | None = Field(None, alias="nextUri")
-    page_count: int | None = Field(None, alias="pageCount")
+    self_uri: str | None = Field(None, validation_alias="selfUri", serialization_alias="selfUri")
+    first_uri: str | None = Field(None, validation_alias="firstUri", serialization_alias="firstUri")
+    previous_uri: str | None = Field(
+        None, validation_alias="previousUri", serialization_alias="previousUri"
+    )
+    last_uri: str | None = Field(None, validation_alias="lastUri", serialization_alias="lastUri")
+    next_uri: str | None = Field(None, validation_alias="nextUri", serialization_alias="nextUri")
+    page_count: int | None = Field(
+        None, validation_alias="pageCount", serialization_alias="pageCount"
+    )
 
 
 class EvaluationForm(Model):
@@ -32,20 +38,26 @@ class EvaluationForm(Model):
     """
     The evaluation form name
     """
-    modified_date: datetime | None = Field(None, alias="modifiedDate")
+    modified_date: datetime | None = Field(
+        None, validation_alias="modifiedDate", serialization_alias="modifiedDate"
+    )
     """
     Date time is represented as an ISO-8601 string. For example: yyyy-MM-ddTHH:mm:ss.SSSZ
     """
     published: bool | None = None
-    context_id: str | None = Field(None, alias="contextId")
-    question_groups: list[question_group.QuestionGroup] = Field(..., alias="questionGroups")
+    context_id: str | None = Field(
+        None, validation_alias="contextId", serialization_alias="contextId"
+    )
+    question_groups: list[question_group.QuestionGroup] = Field(
+        ..., validation_alias="questionGroups", serialization_alias="questionGroups"
+    )
     """
     A list of question groups
     """
     published_versions: DomainEntityListingEvaluationForm | None = Field(
-        None, alias="publishedVersions"
+        None, validation_alias="publishedVersions", serialization_alias="publishedVersions"
     )
-    self_uri: str | None = Field(None, alias="selfUri")
+    self_uri: str | None = Field(None, validation_alias="selfUri", serialization_alias="selfUri")
     """
     The URI for this object
     """

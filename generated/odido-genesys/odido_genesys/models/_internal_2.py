@@ -32,11 +32,15 @@ class Group(Model):
     The group name.
     """
     description: str | None = None
-    date_modified: datetime | None = Field(None, alias="dateModified")
+    date_modified: datetime | None = Field(
+        None, validation_alias="dateModified", serialization_alias="dateModified"
+    )
     """
     Last modified date/time. Date time is represented as an ISO-8601 string. For example: yyyy-MM-ddTHH:mm:ss.SSSZ
     """
-    member_count: int | None = Field(None, alias="memberCount")
+    member_count: int | None = Field(
+        None, validation_alias="memberCount", serialization_alias="memberCount"
+    )
     """
     Number of members.
     """
@@ -54,7 +58,9 @@ class Group(Model):
     """
     images: list[user_image.UserImage] | None = None
     addresses: list[group_contact.GroupContact] | None = None
-    rules_visible: bool = Field(..., alias="rulesVisible")
+    rules_visible: bool = Field(
+        ..., validation_alias="rulesVisible", serialization_alias="rulesVisible"
+    )
     """
     Are membership rules visible to the person requesting to view the group
     """
@@ -66,7 +72,7 @@ class Group(Model):
     """
     Owners of the group
     """
-    self_uri: str | None = Field(None, alias="selfUri")
+    self_uri: str | None = Field(None, validation_alias="selfUri", serialization_alias="selfUri")
     """
     The URI for this object
     """
@@ -79,17 +85,21 @@ class OutOfOffice(Model):
     """
     name: str | None = None
     user: User | None = None
-    start_date: datetime | None = Field(None, alias="startDate")
+    start_date: datetime | None = Field(
+        None, validation_alias="startDate", serialization_alias="startDate"
+    )
     """
     Date time is represented as an ISO-8601 string. For example: yyyy-MM-ddTHH:mm:ss.SSSZ
     """
-    end_date: datetime | None = Field(None, alias="endDate")
+    end_date: datetime | None = Field(
+        None, validation_alias="endDate", serialization_alias="endDate"
+    )
     """
     Date time is represented as an ISO-8601 string. For example: yyyy-MM-ddTHH:mm:ss.SSSZ
     """
     active: bool | None = None
     indefinite: bool | None = None
-    self_uri: str | None = Field(None, alias="selfUri")
+    self_uri: str | None = Field(None, validation_alias="selfUri", serialization_alias="selfUri")
     """
     The URI for this object
     """
@@ -104,7 +114,9 @@ class User(Model):
     chat: chat_1.Chat | None = None
     department: str | None = None
     email: str | None = None
-    primary_contact_info: list[contact.Contact] | None = Field(None, alias="primaryContactInfo")
+    primary_contact_info: list[contact.Contact] | None = Field(
+        None, validation_alias="primaryContactInfo", serialization_alias="primaryContactInfo"
+    )
     """
     Auto populated from addresses.
     """
@@ -124,7 +136,9 @@ class User(Model):
     """
     Required when updating a user, this value should be the current version of the user.  The current version can be obtained with a GET on the user before doing a PATCH.
     """
-    routing_status: routing_status_1.RoutingStatus | None = Field(None, alias="routingStatus")
+    routing_status: routing_status_1.RoutingStatus | None = Field(
+        None, validation_alias="routingStatus", serialization_alias="routingStatus"
+    )
     """
     ACD routing status
     """
@@ -133,12 +147,14 @@ class User(Model):
     Active presence
     """
     conversation_summary: user_conversation_summary.UserConversationSummary | None = Field(
-        None, alias="conversationSummary"
+        None, validation_alias="conversationSummary", serialization_alias="conversationSummary"
     )
     """
     Summary of conversion statistics for conversation types.
     """
-    out_of_office: OutOfOffice | None = Field(None, alias="outOfOffice")
+    out_of_office: OutOfOffice | None = Field(
+        None, validation_alias="outOfOffice", serialization_alias="outOfOffice"
+    )
     """
     Determine if out of office is enabled
     """
@@ -154,7 +170,9 @@ class User(Model):
     """
     Roles and permissions assigned to the user
     """
-    profile_skills: list[str] | None = Field(None, alias="profileSkills")
+    profile_skills: list[str] | None = Field(
+        None, validation_alias="profileSkills", serialization_alias="profileSkills"
+    )
     """
     Skills possessed by the user
     """
@@ -166,7 +184,7 @@ class User(Model):
     """
     The groups the user is a member of
     """
-    self_uri: str | None = Field(None, alias="selfUri")
+    self_uri: str | None = Field(None, validation_alias="selfUri", serialization_alias="selfUri")
     """
     The URI for this object
     """
@@ -179,32 +197,48 @@ class UserStation(Model):
     """
     name: str | None = None
     type: str | None = None
-    associated_user: User | None = Field(None, alias="associatedUser")
-    associated_date: datetime | None = Field(None, alias="associatedDate")
+    associated_user: User | None = Field(
+        None, validation_alias="associatedUser", serialization_alias="associatedUser"
+    )
+    associated_date: datetime | None = Field(
+        None, validation_alias="associatedDate", serialization_alias="associatedDate"
+    )
     """
     Date time is represented as an ISO-8601 string. For example: yyyy-MM-ddTHH:mm:ss.SSSZ
     """
-    default_user: User | None = Field(None, alias="defaultUser")
-    provider_info: dict[str, str] | None = Field(None, alias="providerInfo")
+    default_user: User | None = Field(
+        None, validation_alias="defaultUser", serialization_alias="defaultUser"
+    )
+    provider_info: dict[str, str] | None = Field(
+        None, validation_alias="providerInfo", serialization_alias="providerInfo"
+    )
     """
     Provider-specific info for this station, e.g. { "edgeGroupId": "ffe7b15c-a9cc-4f4c-88f5-781327819a49" }
     """
 
 
 class UserStations(Model):
-    associated_station: UserStation | None = Field(None, alias="associatedStation")
+    associated_station: UserStation | None = Field(
+        None, validation_alias="associatedStation", serialization_alias="associatedStation"
+    )
     """
     Current associated station for this user.
     """
-    effective_station: UserStation | None = Field(None, alias="effectiveStation")
+    effective_station: UserStation | None = Field(
+        None, validation_alias="effectiveStation", serialization_alias="effectiveStation"
+    )
     """
     The station where the user can be reached based on their default and associated station.
     """
-    default_station: UserStation | None = Field(None, alias="defaultStation")
+    default_station: UserStation | None = Field(
+        None, validation_alias="defaultStation", serialization_alias="defaultStation"
+    )
     """
     Default station to be used if not associated with a station.
     """
-    last_associated_station: UserStation | None = Field(None, alias="lastAssociatedStation")
+    last_associated_station: UserStation | None = Field(
+        None, validation_alias="lastAssociatedStation", serialization_alias="lastAssociatedStation"
+    )
     """
     Last associated station for this user.
     """

@@ -34,11 +34,11 @@ class InboundRoute(Model):
     """
     The language to use for routing.
     """
-    from_name: str = Field(..., alias="fromName")
+    from_name: str = Field(..., validation_alias="fromName", serialization_alias="fromName")
     """
     The sender name to use for outgoing replies.
     """
-    from_email: str = Field(..., alias="fromEmail")
+    from_email: str = Field(..., validation_alias="fromEmail", serialization_alias="fromEmail")
     """
     The sender email to use for outgoing replies.
     """
@@ -46,11 +46,13 @@ class InboundRoute(Model):
     """
     The flow to use for processing the email.
     """
-    reply_email_address: QueueEmailAddress | None = Field(None, alias="replyEmailAddress")
+    reply_email_address: QueueEmailAddress | None = Field(
+        None, validation_alias="replyEmailAddress", serialization_alias="replyEmailAddress"
+    )
     """
     The route to use for email replies.
     """
-    self_uri: str | None = Field(None, alias="selfUri")
+    self_uri: str | None = Field(None, validation_alias="selfUri", serialization_alias="selfUri")
     """
     The URI for this object
     """

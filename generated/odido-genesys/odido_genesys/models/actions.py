@@ -10,5 +10,5 @@ from . import skills_to_remove as skills_to_remove_1
 
 class Actions(Model):
     skills_to_remove: list[skills_to_remove_1.SkillsToRemove] | None = Field(
-        None, alias="skillsToRemove"
+        None, validation_alias="skillsToRemove", serialization_alias="skillsToRemove"
     )

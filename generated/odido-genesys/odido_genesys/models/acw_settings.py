@@ -13,11 +13,13 @@ class AcwSettings(Model):
         Literal["MANDATORY", "OPTIONAL", "MANDATORY_TIMEOUT", "MANDATORY_FORCED_TIMEOUT"]
         | str
         | None
-    ) = Field(None, alias="wrapupPrompt")
+    ) = Field(None, validation_alias="wrapupPrompt", serialization_alias="wrapupPrompt")
     """
     This field controls how the UI prompts the agent for a wrapup.
     """
-    timeout_ms: int | None = Field(None, alias="timeoutMs")
+    timeout_ms: int | None = Field(
+        None, validation_alias="timeoutMs", serialization_alias="timeoutMs"
+    )
     """
     The amount of time the agent can stay in ACW (Min: 1 sec, Max: 1 day).  Can only be used when ACW is MANDATORY_TIMEOUT or MANDATORY_FORCED_TIMEOUT.
     """

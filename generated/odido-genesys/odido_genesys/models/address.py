@@ -11,19 +11,25 @@ class Address(Model):
     """
     This will be nameRaw if present, or a locality lookup of the address field otherwise.
     """
-    name_raw: str | None = Field(None, alias="nameRaw")
+    name_raw: str | None = Field(None, validation_alias="nameRaw", serialization_alias="nameRaw")
     """
     The name as close to the bits on the wire as possible.
     """
-    address_normalized: str | None = Field(None, alias="addressNormalized")
+    address_normalized: str | None = Field(
+        None, validation_alias="addressNormalized", serialization_alias="addressNormalized"
+    )
     """
     The normalized address. This field is acquired from the Address Normalization Table.  The addressRaw could have gone through some transformations, such as only using the numeric portion, before being run through the Address Normalization Table.
     """
-    address_raw: str | None = Field(None, alias="addressRaw")
+    address_raw: str | None = Field(
+        None, validation_alias="addressRaw", serialization_alias="addressRaw"
+    )
     """
     The address as close to the bits on the wire as possible.
     """
-    address_displayable: str | None = Field(None, alias="addressDisplayable")
+    address_displayable: str | None = Field(
+        None, validation_alias="addressDisplayable", serialization_alias="addressDisplayable"
+    )
     """
     The displayable address. This field is acquired from the Address Normalization Table.  The addressRaw could have gone through some transformations, such as only using the numeric portion, before being run through the Address Normalization Table.
     """

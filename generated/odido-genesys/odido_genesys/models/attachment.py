@@ -7,7 +7,9 @@ from pydantic import Field
 
 
 class Attachment(Model):
-    attachment_id: str | None = Field(None, alias="attachmentId")
+    attachment_id: str | None = Field(
+        None, validation_alias="attachmentId", serialization_alias="attachmentId"
+    )
     """
     The unique identifier for the attachment.
     """
@@ -15,15 +17,21 @@ class Attachment(Model):
     """
     The name of the attachment.
     """
-    content_uri: str | None = Field(None, alias="contentUri")
+    content_uri: str | None = Field(
+        None, validation_alias="contentUri", serialization_alias="contentUri"
+    )
     """
     The content uri of the attachment. If set, this is commonly a public api download location.
     """
-    content_type: str | None = Field(None, alias="contentType")
+    content_type: str | None = Field(
+        None, validation_alias="contentType", serialization_alias="contentType"
+    )
     """
     The type of file the attachment is.
     """
-    content_length: int | None = Field(None, alias="contentLength")
+    content_length: int | None = Field(
+        None, validation_alias="contentLength", serialization_alias="contentLength"
+    )
     """
     The length of the attachment file.
     """

@@ -17,11 +17,15 @@ class AttemptLimits(Model):
     The globally unique identifier for the object.
     """
     name: str | None = None
-    date_created: datetime | None = Field(None, alias="dateCreated")
+    date_created: datetime | None = Field(
+        None, validation_alias="dateCreated", serialization_alias="dateCreated"
+    )
     """
     Creation time of the entity. Date time is represented as an ISO-8601 string. For example: yyyy-MM-ddTHH:mm:ss.SSSZ
     """
-    date_modified: datetime | None = Field(None, alias="dateModified")
+    date_modified: datetime | None = Field(
+        None, validation_alias="dateModified", serialization_alias="dateModified"
+    )
     """
     Last modified time of the entity. Date time is represented as an ISO-8601 string. For example: yyyy-MM-ddTHH:mm:ss.SSSZ
     """
@@ -29,27 +33,37 @@ class AttemptLimits(Model):
     """
     Required for updates, must match the version number of the most recent update
     """
-    max_attempts_per_contact: int | None = Field(None, alias="maxAttemptsPerContact")
+    max_attempts_per_contact: int | None = Field(
+        None, validation_alias="maxAttemptsPerContact", serialization_alias="maxAttemptsPerContact"
+    )
     """
     The maximum number of times a contact can be called within the resetPeriod. Required if maxAttemptsPerNumber is not defined.
     """
-    max_attempts_per_number: int | None = Field(None, alias="maxAttemptsPerNumber")
+    max_attempts_per_number: int | None = Field(
+        None, validation_alias="maxAttemptsPerNumber", serialization_alias="maxAttemptsPerNumber"
+    )
     """
     The maximum number of times a phone number can be called within the resetPeriod. Required if maxAttemptsPerContact is not defined.
     """
-    time_zone_id: str | None = Field(None, alias="timeZoneId")
+    time_zone_id: str | None = Field(
+        None, validation_alias="timeZoneId", serialization_alias="timeZoneId"
+    )
     """
     If the resetPeriod is TODAY, this specifies the timezone in which TODAY occurs. Required if the resetPeriod is TODAY.
     """
-    reset_period: Literal["NEVER", "TODAY"] | str | None = Field(None, alias="resetPeriod")
+    reset_period: Literal["NEVER", "TODAY"] | str | None = Field(
+        None, validation_alias="resetPeriod", serialization_alias="resetPeriod"
+    )
     """
     After how long the number of attempts will be set back to 0. Defaults to NEVER.
     """
-    recall_entries: dict[str, recall_entry.RecallEntry] | None = Field(None, alias="recallEntries")
+    recall_entries: dict[str, recall_entry.RecallEntry] | None = Field(
+        None, validation_alias="recallEntries", serialization_alias="recallEntries"
+    )
     """
     Configuration for recall attempts.
     """
-    self_uri: str | None = Field(None, alias="selfUri")
+    self_uri: str | None = Field(None, validation_alias="selfUri", serialization_alias="selfUri")
     """
     The URI for this object
     """

@@ -19,7 +19,7 @@ class AuditEntity(Model):
     """
     The name of the entity the action of this AuditEntity targeted.
     """
-    self_uri: str | None = Field(None, alias="selfUri")
+    self_uri: str | None = Field(None, validation_alias="selfUri", serialization_alias="selfUri")
     """
     The selfUri for this entity.
     """

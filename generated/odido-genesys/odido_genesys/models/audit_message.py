@@ -15,15 +15,21 @@ class AuditMessage(Model):
     AuditMessage ID.
     """
     user: audit_user.AuditUser | None = None
-    correlation_id: str | None = Field(None, alias="correlationId")
+    correlation_id: str | None = Field(
+        None, validation_alias="correlationId", serialization_alias="correlationId"
+    )
     """
     Correlation ID.
     """
-    transaction_id: str | None = Field(None, alias="transactionId")
+    transaction_id: str | None = Field(
+        None, validation_alias="transactionId", serialization_alias="transactionId"
+    )
     """
     Transaction ID.
     """
-    transaction_initiator: bool | None = Field(None, alias="transactionInitiator")
+    transaction_initiator: bool | None = Field(
+        None, validation_alias="transactionInitiator", serialization_alias="transactionInitiator"
+    )
     """
     Whether or not this audit can be considered the initiator of the transaction it is a part of.
     """
@@ -31,7 +37,9 @@ class AuditMessage(Model):
     """
     The application through which the action of this AuditMessage was initiated.
     """
-    service_name: str = Field(..., alias="serviceName")
+    service_name: str = Field(
+        ..., validation_alias="serviceName", serialization_alias="serviceName"
+    )
     """
     The name of the service which sent this AuditMessage.
     """
@@ -43,7 +51,9 @@ class AuditMessage(Model):
     """
     The time at which the action of this AuditMessage was initiated.
     """
-    received_timestamp: str = Field(..., alias="receivedTimestamp")
+    received_timestamp: str = Field(
+        ..., validation_alias="receivedTimestamp", serialization_alias="receivedTimestamp"
+    )
     """
     The time at which this AuditMessage was received.
     """
@@ -51,7 +61,9 @@ class AuditMessage(Model):
     """
     The status of the action of this AuditMessage
     """
-    action_context: str | None = Field(None, alias="actionContext")
+    action_context: str | None = Field(
+        None, validation_alias="actionContext", serialization_alias="actionContext"
+    )
     """
     The context of a system-level action
     """
@@ -64,7 +76,9 @@ class AuditMessage(Model):
     Details about any changes that occurred in this audit
     """
     entity: audit_entity.AuditEntity | None = None
-    service_context: service_context_1.ServiceContext | None = Field(None, alias="serviceContext")
+    service_context: service_context_1.ServiceContext | None = Field(
+        None, validation_alias="serviceContext", serialization_alias="serviceContext"
+    )
     """
     The service-specific context associated with this AuditMessage.
     """

@@ -10,11 +10,13 @@ from . import facet_info as facet_info_1
 
 
 class AuditSearchResult(Model):
-    page_number: int | None = Field(None, alias="pageNumber")
+    page_number: int | None = Field(
+        None, validation_alias="pageNumber", serialization_alias="pageNumber"
+    )
     """
     Which page was returned.
     """
-    page_size: int | None = Field(None, alias="pageSize")
+    page_size: int | None = Field(None, validation_alias="pageSize", serialization_alias="pageSize")
     """
     The number of results in a page.
     """
@@ -22,9 +24,15 @@ class AuditSearchResult(Model):
     """
     The total number of results.
     """
-    page_count: int | None = Field(None, alias="pageCount")
+    page_count: int | None = Field(
+        None, validation_alias="pageCount", serialization_alias="pageCount"
+    )
     """
     The number of pages of results.
     """
-    facet_info: list[facet_info_1.FacetInfo] | None = Field(None, alias="facetInfo")
-    audit_messages: list[audit_message.AuditMessage] | None = Field(None, alias="auditMessages")
+    facet_info: list[facet_info_1.FacetInfo] | None = Field(
+        None, validation_alias="facetInfo", serialization_alias="facetInfo"
+    )
+    audit_messages: list[audit_message.AuditMessage] | None = Field(
+        None, validation_alias="auditMessages", serialization_alias="auditMessages"
+    )

@@ -46,7 +46,7 @@ class CallBasic(Model):
     True if this call is being recorded.
     """
     recording_state: Literal["none", "active", "paused"] | str | None = Field(
-        None, alias="recordingState"
+        None, validation_alias="recordingState", serialization_alias="recordingState"
     )
     """
     State of recording on this call.
@@ -63,7 +63,9 @@ class CallBasic(Model):
     """
     True if this call is held and the person on this side hears silence.
     """
-    recording_id: str | None = Field(None, alias="recordingId")
+    recording_id: str | None = Field(
+        None, validation_alias="recordingId", serialization_alias="recordingId"
+    )
     """
     A globally unique identifier for the recording associated with this call.
     """
@@ -71,7 +73,9 @@ class CallBasic(Model):
     """
     The time line of the participant's call, divided into activity segments.
     """
-    error_info: error_body.ErrorBody | None = Field(None, alias="errorInfo")
+    error_info: error_body.ErrorBody | None = Field(
+        None, validation_alias="errorInfo", serialization_alias="errorInfo"
+    )
     disconnect_type: (
         Literal[
             "endpoint",
@@ -93,33 +97,43 @@ class CallBasic(Model):
         ]
         | str
         | None
-    ) = Field(None, alias="disconnectType")
+    ) = Field(None, validation_alias="disconnectType", serialization_alias="disconnectType")
     """
     System defined string indicating what caused the communication to disconnect. Will be null until the communication disconnects.
     """
-    start_hold_time: datetime | None = Field(None, alias="startHoldTime")
+    start_hold_time: datetime | None = Field(
+        None, validation_alias="startHoldTime", serialization_alias="startHoldTime"
+    )
     """
     The timestamp the call was placed on hold in the cloud clock if the call is currently on hold. Date time is represented as an ISO-8601 string. For example: yyyy-MM-ddTHH:mm:ss.SSSZ
     """
-    document_id: str | None = Field(None, alias="documentId")
+    document_id: str | None = Field(
+        None, validation_alias="documentId", serialization_alias="documentId"
+    )
     """
     If call is an outbound fax of a document from content management, then this is the id in content management.
     """
-    connected_time: datetime | None = Field(None, alias="connectedTime")
+    connected_time: datetime | None = Field(
+        None, validation_alias="connectedTime", serialization_alias="connectedTime"
+    )
     """
     The timestamp when this communication was connected in the cloud clock. Date time is represented as an ISO-8601 string. For example: yyyy-MM-ddTHH:mm:ss.SSSZ
     """
-    disconnected_time: datetime | None = Field(None, alias="disconnectedTime")
+    disconnected_time: datetime | None = Field(
+        None, validation_alias="disconnectedTime", serialization_alias="disconnectedTime"
+    )
     """
     The timestamp when this communication disconnected from the conversation in the provider clock. Date time is represented as an ISO-8601 string. For example: yyyy-MM-ddTHH:mm:ss.SSSZ
     """
     disconnect_reasons: list[disconnect_reason.DisconnectReason] | None = Field(
-        None, alias="disconnectReasons"
+        None, validation_alias="disconnectReasons", serialization_alias="disconnectReasons"
     )
     """
     List of reasons that this call was disconnected. This will be set once the call disconnects.
     """
-    fax_status: fax_status_1.FaxStatus | None = Field(None, alias="faxStatus")
+    fax_status: fax_status_1.FaxStatus | None = Field(
+        None, validation_alias="faxStatus", serialization_alias="faxStatus"
+    )
     """
     Extra information on fax transmission.
     """
@@ -127,15 +141,15 @@ class CallBasic(Model):
     """
     The source provider for the call.
     """
-    script_id: str | None = Field(None, alias="scriptId")
+    script_id: str | None = Field(None, validation_alias="scriptId", serialization_alias="scriptId")
     """
     The UUID of the script to use.
     """
-    peer_id: str | None = Field(None, alias="peerId")
+    peer_id: str | None = Field(None, validation_alias="peerId", serialization_alias="peerId")
     """
     The id of the peer communication corresponding to a matching leg for this communication.
     """
-    uui_data: str | None = Field(None, alias="uuiData")
+    uui_data: str | None = Field(None, validation_alias="uuiData", serialization_alias="uuiData")
     """
     User to User Information (UUI) data managed by SIP session application.
     """

@@ -9,11 +9,15 @@ from pydantic import Field
 
 
 class CallRecord(Model):
-    last_attempt: datetime | None = Field(None, alias="lastAttempt")
+    last_attempt: datetime | None = Field(
+        None, validation_alias="lastAttempt", serialization_alias="lastAttempt"
+    )
     """
     Timestamp of the last attempt to reach this number. Date time is represented as an ISO-8601 string. For example: yyyy-MM-ddTHH:mm:ss.SSSZ
     """
-    last_result: str | None = Field(None, alias="lastResult")
+    last_result: str | None = Field(
+        None, validation_alias="lastResult", serialization_alias="lastResult"
+    )
     """
     Result of the last attempt to reach this number
     """

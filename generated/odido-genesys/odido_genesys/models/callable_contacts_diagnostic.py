@@ -9,19 +9,27 @@ from . import uri_reference
 
 
 class CallableContactsDiagnostic(Model):
-    attempt_limits: uri_reference.UriReference | None = Field(None, alias="attemptLimits")
+    attempt_limits: uri_reference.UriReference | None = Field(
+        None, validation_alias="attemptLimits", serialization_alias="attemptLimits"
+    )
     """
     Attempt limits for the campaign's contact list
     """
-    dnc_lists: list[uri_reference.UriReference] | None = Field(None, alias="dncLists")
+    dnc_lists: list[uri_reference.UriReference] | None = Field(
+        None, validation_alias="dncLists", serialization_alias="dncLists"
+    )
     """
     Do not call lists for the campaign
     """
-    callable_time_set: uri_reference.UriReference | None = Field(None, alias="callableTimeSet")
+    callable_time_set: uri_reference.UriReference | None = Field(
+        None, validation_alias="callableTimeSet", serialization_alias="callableTimeSet"
+    )
     """
     Callable time sets for the campaign
     """
-    rule_sets: list[uri_reference.UriReference] | None = Field(None, alias="ruleSets")
+    rule_sets: list[uri_reference.UriReference] | None = Field(
+        None, validation_alias="ruleSets", serialization_alias="ruleSets"
+    )
     """
     Rule sets for the campaign
     """

@@ -9,11 +9,13 @@ from . import campaign_time_slot
 
 
 class CallableTime(Model):
-    time_slots: list[campaign_time_slot.CampaignTimeSlot] = Field(..., alias="timeSlots")
+    time_slots: list[campaign_time_slot.CampaignTimeSlot] = Field(
+        ..., validation_alias="timeSlots", serialization_alias="timeSlots"
+    )
     """
     The time intervals for which it is acceptable to place outbound calls.
     """
-    time_zone_id: str = Field(..., alias="timeZoneId", examples=["Africa/Abidjan"])
+    time_zone_id: str = Field(..., validation_alias="timeZoneId", serialization_alias="timeZoneId")
     """
     The time zone for the time slots; for example, Africa/Abidjan
     """

@@ -19,11 +19,15 @@ class CallableTimeSet(Model):
     """
     The name of the CallableTimeSet.
     """
-    date_created: datetime | None = Field(None, alias="dateCreated")
+    date_created: datetime | None = Field(
+        None, validation_alias="dateCreated", serialization_alias="dateCreated"
+    )
     """
     Creation time of the entity. Date time is represented as an ISO-8601 string. For example: yyyy-MM-ddTHH:mm:ss.SSSZ
     """
-    date_modified: datetime | None = Field(None, alias="dateModified")
+    date_modified: datetime | None = Field(
+        None, validation_alias="dateModified", serialization_alias="dateModified"
+    )
     """
     Last modified time of the entity. Date time is represented as an ISO-8601 string. For example: yyyy-MM-ddTHH:mm:ss.SSSZ
     """
@@ -31,11 +35,13 @@ class CallableTimeSet(Model):
     """
     Required for updates, must match the version number of the most recent update
     """
-    callable_times: list[callable_time.CallableTime] = Field(..., alias="callableTimes")
+    callable_times: list[callable_time.CallableTime] = Field(
+        ..., validation_alias="callableTimes", serialization_alias="callableTimes"
+    )
     """
     The list of CallableTimes for which it is acceptable to place outbound calls.
     """
-    self_uri: str | None = Field(None, alias="selfUri")
+    self_uri: str | None = Field(None, validation_alias="selfUri", serialization_alias="selfUri")
     """
     The URI for this object
     """

@@ -69,15 +69,19 @@ class Callback(Model):
         ]
         | str
         | None
-    ) = Field(None, alias="disconnectType")
+    ) = Field(None, validation_alias="disconnectType", serialization_alias="disconnectType")
     """
     System defined string indicating what caused the communication to disconnect. Will be null until the communication disconnects.
     """
-    start_hold_time: datetime | None = Field(None, alias="startHoldTime")
+    start_hold_time: datetime | None = Field(
+        None, validation_alias="startHoldTime", serialization_alias="startHoldTime"
+    )
     """
     The timestamp the callback was placed on hold in the cloud clock if the callback is currently on hold. Date time is represented as an ISO-8601 string. For example: yyyy-MM-ddTHH:mm:ss.SSSZ
     """
-    dialer_preview: dialer_preview_1.DialerPreview | None = Field(None, alias="dialerPreview")
+    dialer_preview: dialer_preview_1.DialerPreview | None = Field(
+        None, validation_alias="dialerPreview", serialization_alias="dialerPreview"
+    )
     """
     The preview data to be used when this callback is a Preview.
     """
@@ -85,39 +89,57 @@ class Callback(Model):
     """
     The voicemail data to be used when this callback is an ACD voicemail.
     """
-    callback_numbers: list[str] | None = Field(None, alias="callbackNumbers")
+    callback_numbers: list[str] | None = Field(
+        None, validation_alias="callbackNumbers", serialization_alias="callbackNumbers"
+    )
     """
     The phone number(s) to use to place the callback.
     """
-    callback_user_name: str | None = Field(None, alias="callbackUserName")
+    callback_user_name: str | None = Field(
+        None, validation_alias="callbackUserName", serialization_alias="callbackUserName"
+    )
     """
     The name of the user requesting a callback.
     """
-    script_id: str | None = Field(None, alias="scriptId")
+    script_id: str | None = Field(None, validation_alias="scriptId", serialization_alias="scriptId")
     """
     The UUID of the script to use.
     """
-    skip_enabled: bool | None = Field(None, alias="skipEnabled")
+    skip_enabled: bool | None = Field(
+        None, validation_alias="skipEnabled", serialization_alias="skipEnabled"
+    )
     """
     True if the ability to skip a callback should be enabled.
     """
-    timeout_seconds: int | None = Field(None, alias="timeoutSeconds")
+    timeout_seconds: int | None = Field(
+        None, validation_alias="timeoutSeconds", serialization_alias="timeoutSeconds"
+    )
     """
     The number of seconds before the system automatically places a call for a callback.  0 means the automatic placement is disabled.
     """
-    connected_time: datetime | None = Field(None, alias="connectedTime")
+    connected_time: datetime | None = Field(
+        None, validation_alias="connectedTime", serialization_alias="connectedTime"
+    )
     """
     The timestamp when this communication was connected in the cloud clock. Date time is represented as an ISO-8601 string. For example: yyyy-MM-ddTHH:mm:ss.SSSZ
     """
-    disconnected_time: datetime | None = Field(None, alias="disconnectedTime")
+    disconnected_time: datetime | None = Field(
+        None, validation_alias="disconnectedTime", serialization_alias="disconnectedTime"
+    )
     """
     The timestamp when this communication disconnected from the conversation in the provider clock. Date time is represented as an ISO-8601 string. For example: yyyy-MM-ddTHH:mm:ss.SSSZ
     """
-    callback_scheduled_time: datetime | None = Field(None, alias="callbackScheduledTime")
+    callback_scheduled_time: datetime | None = Field(
+        None, validation_alias="callbackScheduledTime", serialization_alias="callbackScheduledTime"
+    )
     """
     The timestamp when this communication is scheduled in the provider clock. If this value is missing it indicates the callback will be placed immediately. Date time is represented as an ISO-8601 string. For example: yyyy-MM-ddTHH:mm:ss.SSSZ
     """
-    automated_callback_config_id: str | None = Field(None, alias="automatedCallbackConfigId")
+    automated_callback_config_id: str | None = Field(
+        None,
+        validation_alias="automatedCallbackConfigId",
+        serialization_alias="automatedCallbackConfigId",
+    )
     """
     The id of the config for automatically placing the callback (and handling the disposition). If null, the callback will not be placed automatically but routed to an agent as per normal.
     """
@@ -125,7 +147,7 @@ class Callback(Model):
     """
     The source provider for the callback.
     """
-    peer_id: str | None = Field(None, alias="peerId")
+    peer_id: str | None = Field(None, validation_alias="peerId", serialization_alias="peerId")
     """
     The id of the peer communication corresponding to a matching leg for this communication.
     """

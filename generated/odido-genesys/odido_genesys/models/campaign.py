@@ -21,11 +21,15 @@ class Campaign(Model):
     """
     The name of the Campaign.
     """
-    date_created: datetime | None = Field(None, alias="dateCreated")
+    date_created: datetime | None = Field(
+        None, validation_alias="dateCreated", serialization_alias="dateCreated"
+    )
     """
     Creation time of the entity. Date time is represented as an ISO-8601 string. For example: yyyy-MM-ddTHH:mm:ss.SSSZ
     """
-    date_modified: datetime | None = Field(None, alias="dateModified")
+    date_modified: datetime | None = Field(
+        None, validation_alias="dateModified", serialization_alias="dateModified"
+    )
     """
     Last modified time of the entity. Date time is represented as an ISO-8601 string. For example: yyyy-MM-ddTHH:mm:ss.SSSZ
     """
@@ -33,7 +37,9 @@ class Campaign(Model):
     """
     Required for updates, must match the version number of the most recent update
     """
-    contact_list: uri_reference.UriReference = Field(..., alias="contactList")
+    contact_list: uri_reference.UriReference = Field(
+        ..., validation_alias="contactList", serialization_alias="contactList"
+    )
     """
     The ContactList for this Campaign to dial.
     """
@@ -42,7 +48,7 @@ class Campaign(Model):
     The Queue for this Campaign to route calls to. Required for all dialing modes except agentless.
     """
     dialing_mode: Literal["agentless", "preview", "power", "predictive", "progressive"] | str = (
-        Field(..., alias="dialingMode")
+        Field(..., validation_alias="dialingMode", serialization_alias="dialingMode")
     )
     """
     The strategy this Campaign will use for dialing.
@@ -51,34 +57,46 @@ class Campaign(Model):
     """
     The Script to be displayed to agents that are handling outbound calls. Required for all dialing modes except agentless.
     """
-    edge_group: uri_reference.UriReference | None = Field(None, alias="edgeGroup")
+    edge_group: uri_reference.UriReference | None = Field(
+        None, validation_alias="edgeGroup", serialization_alias="edgeGroup"
+    )
     """
     The EdgeGroup that will place the calls. Required for all dialing modes except preview.
     """
     campaign_status: Literal["on", "stopping", "off", "complete", "invalid"] | str | None = Field(
-        None, alias="campaignStatus"
+        None, validation_alias="campaignStatus", serialization_alias="campaignStatus"
     )
     """
     The current status of the Campaign. A Campaign may be turned 'on' or 'off'. Required for updates.
     """
-    phone_columns: list[phone_column.PhoneColumn] = Field(..., alias="phoneColumns")
+    phone_columns: list[phone_column.PhoneColumn] = Field(
+        ..., validation_alias="phoneColumns", serialization_alias="phoneColumns"
+    )
     """
     The ContactPhoneNumberColumns on the ContactList that this Campaign should dial.
     """
-    abandon_rate: float | None = Field(None, alias="abandonRate")
+    abandon_rate: float | None = Field(
+        None, validation_alias="abandonRate", serialization_alias="abandonRate"
+    )
     """
     The targeted abandon rate percentage. Required for progressive, power, and predictive campaigns.
     """
-    dnc_lists: list[uri_reference.UriReference] | None = Field(None, alias="dncLists")
+    dnc_lists: list[uri_reference.UriReference] | None = Field(
+        None, validation_alias="dncLists", serialization_alias="dncLists"
+    )
     """
     DncLists for this Campaign to check before placing a call.
     """
-    callable_time_set: uri_reference.UriReference | None = Field(None, alias="callableTimeSet")
+    callable_time_set: uri_reference.UriReference | None = Field(
+        None, validation_alias="callableTimeSet", serialization_alias="callableTimeSet"
+    )
     """
     The callable time set for this campaign to check before placing a call.
     """
     call_analysis_response_set: uri_reference.UriReference | None = Field(
-        None, alias="callAnalysisResponseSet"
+        None,
+        validation_alias="callAnalysisResponseSet",
+        serialization_alias="callAnalysisResponseSet",
     )
     """
     The call analysis response set to handle call analysis results from the edge. Required for all dialing modes except preview.
@@ -87,47 +105,67 @@ class Campaign(Model):
     """
     A list of current error conditions associated with the campaign.
     """
-    caller_name: str = Field(..., alias="callerName")
+    caller_name: str = Field(..., validation_alias="callerName", serialization_alias="callerName")
     """
     The caller id name to be displayed on the outbound call.
     """
-    caller_address: str = Field(..., alias="callerAddress", examples=["(555) 555-5555"])
+    caller_address: str = Field(
+        ..., validation_alias="callerAddress", serialization_alias="callerAddress"
+    )
     """
     The caller id phone number to be displayed on the outbound call.
     """
-    outbound_line_count: int | None = Field(None, alias="outboundLineCount")
+    outbound_line_count: int | None = Field(
+        None, validation_alias="outboundLineCount", serialization_alias="outboundLineCount"
+    )
     """
     The number of outbound lines to be concurrently dialed. Only applicable to non-preview campaigns; only required for agentless.
     """
-    rule_sets: list[uri_reference.UriReference] | None = Field(None, alias="ruleSets")
+    rule_sets: list[uri_reference.UriReference] | None = Field(
+        None, validation_alias="ruleSets", serialization_alias="ruleSets"
+    )
     """
     Rule sets to be applied while this campaign is dialing.
     """
-    skip_preview_disabled: bool | None = Field(None, alias="skipPreviewDisabled")
+    skip_preview_disabled: bool | None = Field(
+        None, validation_alias="skipPreviewDisabled", serialization_alias="skipPreviewDisabled"
+    )
     """
     Whether or not agents can skip previews without placing a call. Only applicable for preview campaigns.
     """
-    preview_time_out_seconds: int | None = Field(None, alias="previewTimeOutSeconds")
+    preview_time_out_seconds: int | None = Field(
+        None, validation_alias="previewTimeOutSeconds", serialization_alias="previewTimeOutSeconds"
+    )
     """
     The number of seconds before a call will be automatically placed on a preview. A value of 0 indicates no automatic placement of calls. Only applicable to preview campaigns.
     """
-    always_running: bool | None = Field(None, alias="alwaysRunning")
+    always_running: bool | None = Field(
+        None, validation_alias="alwaysRunning", serialization_alias="alwaysRunning"
+    )
     """
     Indicates (when true) that the campaign will remain on after contacts are depleted, allowing additional contacts to be appended/added to the contact list and processed by the still-running campaign. The campaign can still be turned off manually.
     """
-    contact_sort: contact_sort_1.ContactSort | None = Field(None, alias="contactSort")
+    contact_sort: contact_sort_1.ContactSort | None = Field(
+        None, validation_alias="contactSort", serialization_alias="contactSort"
+    )
     """
     The order in which to sort contacts for dialing, based on a column.
     """
-    contact_sorts: list[contact_sort_1.ContactSort] | None = Field(None, alias="contactSorts")
+    contact_sorts: list[contact_sort_1.ContactSort] | None = Field(
+        None, validation_alias="contactSorts", serialization_alias="contactSorts"
+    )
     """
     The order in which to sort contacts for dialing, based on up to four columns.
     """
-    no_answer_timeout: int | None = Field(None, alias="noAnswerTimeout")
+    no_answer_timeout: int | None = Field(
+        None, validation_alias="noAnswerTimeout", serialization_alias="noAnswerTimeout"
+    )
     """
     How long to wait before dispositioning a call as 'no-answer'. Default 30 seconds. Only applicable to non-preview campaigns.
     """
-    call_analysis_language: str | None = Field(None, alias="callAnalysisLanguage")
+    call_analysis_language: str | None = Field(
+        None, validation_alias="callAnalysisLanguage", serialization_alias="callAnalysisLanguage"
+    )
     """
     The language the edge will use to analyze the call.
     """
@@ -136,12 +174,12 @@ class Campaign(Model):
     The priority of this campaign relative to other campaigns that are running on the same queue. 5 is the highest priority, 1 the lowest.
     """
     contact_list_filters: list[uri_reference.UriReference] | None = Field(
-        None, alias="contactListFilters"
+        None, validation_alias="contactListFilters", serialization_alias="contactListFilters"
     )
     """
     Filter to apply to the contact list before dialing. Currently a campaign can only have one filter applied.
     """
-    self_uri: str | None = Field(None, alias="selfUri")
+    self_uri: str | None = Field(None, validation_alias="selfUri", serialization_alias="selfUri")
     """
     The URI for this object
     """

@@ -11,24 +11,32 @@ from . import queue_utilization_diagnostic as queue_utilization_diagnostic_1
 
 class CampaignDiagnostics(Model):
     callable_contacts: callable_contacts_diagnostic.CallableContactsDiagnostic | None = Field(
-        None, alias="callableContacts"
+        None, validation_alias="callableContacts", serialization_alias="callableContacts"
     )
     """
     Campaign properties that can impact which contacts are callable
     """
     queue_utilization_diagnostic: (
         queue_utilization_diagnostic_1.QueueUtilizationDiagnostic | None
-    ) = Field(None, alias="queueUtilizationDiagnostic")
+    ) = Field(
+        None,
+        validation_alias="queueUtilizationDiagnostic",
+        serialization_alias="queueUtilizationDiagnostic",
+    )
     """
     Information regarding the campaign's queue
     """
     rule_set_diagnostics: list[rule_set_diagnostic.RuleSetDiagnostic] | None = Field(
-        None, alias="ruleSetDiagnostics"
+        None, validation_alias="ruleSetDiagnostics", serialization_alias="ruleSetDiagnostics"
     )
     """
     Information regarding the campaign's rule sets
     """
-    outstanding_interactions_count: int | None = Field(None, alias="outstandingInteractionsCount")
+    outstanding_interactions_count: int | None = Field(
+        None,
+        validation_alias="outstandingInteractionsCount",
+        serialization_alias="outstandingInteractionsCount",
+    )
     """
     Current number of outstanding interactions on the campaign
     """

@@ -10,12 +10,18 @@ from . import campaign
 
 class CampaignEntityListing(Model):
     entities: list[campaign.Campaign] | None = None
-    page_size: int | None = Field(None, alias="pageSize")
-    page_number: int | None = Field(None, alias="pageNumber")
+    page_size: int | None = Field(None, validation_alias="pageSize", serialization_alias="pageSize")
+    page_number: int | None = Field(
+        None, validation_alias="pageNumber", serialization_alias="pageNumber"
+    )
     total: int | None = None
-    self_uri: str | None = Field(None, alias="selfUri")
-    first_uri: str | None = Field(None, alias="firstUri")
-    previous_uri: str | None = Field(None, alias="previousUri")
-    last_uri: str | None = Field(None, alias="lastUri")
-    next_uri: str | None = Field(None, alias="nextUri")
-    page_count: int | None = Field(None, alias="pageCount")
+    self_uri: str | None = Field(None, validation_alias="selfUri", serialization_alias="selfUri")
+    first_uri: str | None = Field(None, validation_alias="firstUri", serialization_alias="firstUri")
+    previous_uri: str | None = Field(
+        None, validation_alias="previousUri", serialization_alias="previousUri"
+    )
+    last_uri: str | None = Field(None, validation_alias="lastUri", serialization_alias="lastUri")
+    next_uri: str | None = Field(None, validation_alias="nextUri", serialization_alias="nextUri")
+    page_count: int | None = Field(
+        None, validation_alias="pageCount", serialization_alias="pageCount"
+    )

@@ -16,30 +16,44 @@ class CampaignInteraction(Model):
     campaign: uri_reference.UriReference | None = None
     agent: uri_reference.UriReference | None = None
     contact: uri_reference.UriReference | None = None
-    destination_address: str | None = Field(None, alias="destinationAddress")
-    active_preview_call: bool | None = Field(None, alias="activePreviewCall")
+    destination_address: str | None = Field(
+        None, validation_alias="destinationAddress", serialization_alias="destinationAddress"
+    )
+    active_preview_call: bool | None = Field(
+        None, validation_alias="activePreviewCall", serialization_alias="activePreviewCall"
+    )
     """
     Boolean value if there is an active preview call on the interaction
     """
     last_active_preview_wrapup_time: datetime | None = Field(
-        None, alias="lastActivePreviewWrapupTime"
+        None,
+        validation_alias="lastActivePreviewWrapupTime",
+        serialization_alias="lastActivePreviewWrapupTime",
     )
     """
     The time when the last preview of the interaction was wrapped up. Date time is represented as an ISO-8601 string. For example: yyyy-MM-ddTHH:mm:ss.SSSZ
     """
-    creation_time: datetime | None = Field(None, alias="creationTime")
+    creation_time: datetime | None = Field(
+        None, validation_alias="creationTime", serialization_alias="creationTime"
+    )
     """
     The time when dialer created the interaction. Date time is represented as an ISO-8601 string. For example: yyyy-MM-ddTHH:mm:ss.SSSZ
     """
-    call_placed_time: datetime | None = Field(None, alias="callPlacedTime")
+    call_placed_time: datetime | None = Field(
+        None, validation_alias="callPlacedTime", serialization_alias="callPlacedTime"
+    )
     """
     The time when the agent or system places the call. Date time is represented as an ISO-8601 string. For example: yyyy-MM-ddTHH:mm:ss.SSSZ
     """
-    call_routed_time: datetime | None = Field(None, alias="callRoutedTime")
+    call_routed_time: datetime | None = Field(
+        None, validation_alias="callRoutedTime", serialization_alias="callRoutedTime"
+    )
     """
     The time when the agent was connected to the call. Date time is represented as an ISO-8601 string. For example: yyyy-MM-ddTHH:mm:ss.SSSZ
     """
-    preview_connected_time: datetime | None = Field(None, alias="previewConnectedTime")
+    preview_connected_time: datetime | None = Field(
+        None, validation_alias="previewConnectedTime", serialization_alias="previewConnectedTime"
+    )
     """
     The time when the customer and routing participant are connected. Date time is represented as an ISO-8601 string. For example: yyyy-MM-ddTHH:mm:ss.SSSZ
     """
@@ -62,18 +76,32 @@ class CampaignInteraction(Model):
     """
     Describes what happened with call analysis for instance: disposition.classification.callable.person, disposition.classification.callable.noanswer
     """
-    caller_name: str | None = Field(None, alias="callerName")
-    caller_address: str | None = Field(None, alias="callerAddress")
-    preview_pop_delivered_time: datetime | None = Field(None, alias="previewPopDeliveredTime")
+    caller_name: str | None = Field(
+        None, validation_alias="callerName", serialization_alias="callerName"
+    )
+    caller_address: str | None = Field(
+        None, validation_alias="callerAddress", serialization_alias="callerAddress"
+    )
+    preview_pop_delivered_time: datetime | None = Field(
+        None,
+        validation_alias="previewPopDeliveredTime",
+        serialization_alias="previewPopDeliveredTime",
+    )
     """
     Date time is represented as an ISO-8601 string. For example: yyyy-MM-ddTHH:mm:ss.SSSZ
     """
     conversation: conversation_basic.ConversationBasic | None = None
-    dialer_system_participant_id: str | None = Field(None, alias="dialerSystemParticipantId")
+    dialer_system_participant_id: str | None = Field(
+        None,
+        validation_alias="dialerSystemParticipantId",
+        serialization_alias="dialerSystemParticipantId",
+    )
     """
     conversation participant id that is the dialer system participant to monitor the call from dialer perspective
     """
-    dialing_mode: str | None = Field(None, alias="dialingMode")
+    dialing_mode: str | None = Field(
+        None, validation_alias="dialingMode", serialization_alias="dialingMode"
+    )
     skills: list[uri_reference.UriReference] | None = None
     """
     Any skills that are attached to the call for routing

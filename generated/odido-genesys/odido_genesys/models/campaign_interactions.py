@@ -11,17 +11,23 @@ from . import campaign_interaction, uri_reference
 class CampaignInteractions(Model):
     campaign: uri_reference.UriReference | None = None
     pending_interactions: list[campaign_interaction.CampaignInteraction] | None = Field(
-        None, alias="pendingInteractions"
+        None, validation_alias="pendingInteractions", serialization_alias="pendingInteractions"
     )
     proceeding_interactions: list[campaign_interaction.CampaignInteraction] | None = Field(
-        None, alias="proceedingInteractions"
+        None,
+        validation_alias="proceedingInteractions",
+        serialization_alias="proceedingInteractions",
     )
     previewing_interactions: list[campaign_interaction.CampaignInteraction] | None = Field(
-        None, alias="previewingInteractions"
+        None,
+        validation_alias="previewingInteractions",
+        serialization_alias="previewingInteractions",
     )
     interacting_interactions: list[campaign_interaction.CampaignInteraction] | None = Field(
-        None, alias="interactingInteractions"
+        None,
+        validation_alias="interactingInteractions",
+        serialization_alias="interactingInteractions",
     )
     scheduled_interactions: list[campaign_interaction.CampaignInteraction] | None = Field(
-        None, alias="scheduledInteractions"
+        None, validation_alias="scheduledInteractions", serialization_alias="scheduledInteractions"
     )

@@ -13,15 +13,23 @@ class CampaignProgress(Model):
     """
     Identifier of the campaign
     """
-    contact_list: uri_reference.UriReference = Field(..., alias="contactList")
+    contact_list: uri_reference.UriReference = Field(
+        ..., validation_alias="contactList", serialization_alias="contactList"
+    )
     """
     Identifier of the contact list
     """
-    number_of_contacts_called: int | None = Field(None, alias="numberOfContactsCalled")
+    number_of_contacts_called: int | None = Field(
+        None,
+        validation_alias="numberOfContactsCalled",
+        serialization_alias="numberOfContactsCalled",
+    )
     """
     Number of contacts processed during the campaign
     """
-    total_number_of_contacts: int | None = Field(None, alias="totalNumberOfContacts")
+    total_number_of_contacts: int | None = Field(
+        None, validation_alias="totalNumberOfContacts", serialization_alias="totalNumberOfContacts"
+    )
     """
     Total number of contacts in the campaign
     """

@@ -20,11 +20,15 @@ class CampaignRule(Model):
     """
     The name of the CampaignRule.
     """
-    date_created: datetime | None = Field(None, alias="dateCreated")
+    date_created: datetime | None = Field(
+        None, validation_alias="dateCreated", serialization_alias="dateCreated"
+    )
     """
     Creation time of the entity. Date time is represented as an ISO-8601 string. For example: yyyy-MM-ddTHH:mm:ss.SSSZ
     """
-    date_modified: datetime | None = Field(None, alias="dateModified")
+    date_modified: datetime | None = Field(
+        None, validation_alias="dateModified", serialization_alias="dateModified"
+    )
     """
     Last modified time of the entity. Date time is represented as an ISO-8601 string. For example: yyyy-MM-ddTHH:mm:ss.SSSZ
     """
@@ -33,29 +37,31 @@ class CampaignRule(Model):
     Required for updates, must match the version number of the most recent update
     """
     campaign_rule_entities: campaign_rule_entities_1.CampaignRuleEntities = Field(
-        ..., alias="campaignRuleEntities"
+        ..., validation_alias="campaignRuleEntities", serialization_alias="campaignRuleEntities"
     )
     """
     The list of entities that this CampaignRule monitors.
     """
     campaign_rule_conditions: list[campaign_rule_condition.CampaignRuleCondition] = Field(
-        ..., alias="campaignRuleConditions"
+        ..., validation_alias="campaignRuleConditions", serialization_alias="campaignRuleConditions"
     )
     """
     The list of conditions that are evaluated on the entities.
     """
     campaign_rule_actions: list[campaign_rule_action.CampaignRuleAction] = Field(
-        ..., alias="campaignRuleActions"
+        ..., validation_alias="campaignRuleActions", serialization_alias="campaignRuleActions"
     )
     """
     The list of actions that are executed if the conditions are satisfied.
     """
-    match_any_conditions: bool | None = Field(None, alias="matchAnyConditions")
+    match_any_conditions: bool | None = Field(
+        None, validation_alias="matchAnyConditions", serialization_alias="matchAnyConditions"
+    )
     enabled: bool | None = None
     """
     Whether or not this CampaignRule is currently enabled. Required on updates.
     """
-    self_uri: str | None = Field(None, alias="selfUri")
+    self_uri: str | None = Field(None, validation_alias="selfUri", serialization_alias="selfUri")
     """
     The URI for this object
     """

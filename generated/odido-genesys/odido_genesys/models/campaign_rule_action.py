@@ -28,12 +28,16 @@ class CampaignRuleAction(Model):
             "setCampaignDialingMode",
         ]
         | str
-    ) = Field(..., alias="actionType")
+    ) = Field(..., validation_alias="actionType", serialization_alias="actionType")
     """
     The action to take on the campaignRuleActionEntities.
     """
     campaign_rule_action_entities: campaign_rule_action_entities_1.CampaignRuleActionEntities = (
-        Field(..., alias="campaignRuleActionEntities")
+        Field(
+            ...,
+            validation_alias="campaignRuleActionEntities",
+            serialization_alias="campaignRuleActionEntities",
+        )
     )
     """
     The list of entities that this action will apply to.

@@ -17,7 +17,9 @@ class CampaignRuleActionEntities(Model):
     """
     The list of sequences for a CampaignRule to monitor. Required if the CampaignRule has any conditions that run on a sequence.
     """
-    use_triggering_entity: bool | None = Field(None, alias="useTriggeringEntity")
+    use_triggering_entity: bool | None = Field(
+        None, validation_alias="useTriggeringEntity", serialization_alias="useTriggeringEntity"
+    )
     """
     If true, the CampaignRuleAction will apply to the same entity that triggered the CampaignRuleCondition.
     """

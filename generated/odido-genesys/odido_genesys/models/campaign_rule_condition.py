@@ -17,7 +17,7 @@ class CampaignRuleCondition(Model):
     The parameters for the CampaignRuleCondition.
     """
     condition_type: Literal["campaignProgress", "campaignAgents"] | str = Field(
-        ..., alias="conditionType"
+        ..., validation_alias="conditionType", serialization_alias="conditionType"
     )
     """
     The type of condition to evaluate.

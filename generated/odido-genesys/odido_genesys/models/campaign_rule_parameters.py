@@ -27,7 +27,7 @@ class CampaignRuleParameters(Model):
     """
     dialing_mode: (
         Literal["agentless", "preview", "power", "predictive", "progressive"] | str | None
-    ) = Field(None, alias="dialingMode")
+    ) = Field(None, validation_alias="dialingMode", serialization_alias="dialingMode")
     """
     The dialing mode to set a campaign to. Required for the 'setCampaignDialingMode' action.
     """

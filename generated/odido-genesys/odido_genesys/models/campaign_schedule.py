@@ -16,11 +16,15 @@ class CampaignSchedule(Model):
     The globally unique identifier for the object.
     """
     name: str | None = None
-    date_created: datetime | None = Field(None, alias="dateCreated")
+    date_created: datetime | None = Field(
+        None, validation_alias="dateCreated", serialization_alias="dateCreated"
+    )
     """
     Creation time of the entity. Date time is represented as an ISO-8601 string. For example: yyyy-MM-ddTHH:mm:ss.SSSZ
     """
-    date_modified: datetime | None = Field(None, alias="dateModified")
+    date_modified: datetime | None = Field(
+        None, validation_alias="dateModified", serialization_alias="dateModified"
+    )
     """
     Last modified time of the entity. Date time is represented as an ISO-8601 string. For example: yyyy-MM-ddTHH:mm:ss.SSSZ
     """
@@ -32,7 +36,7 @@ class CampaignSchedule(Model):
     """
     A list of intervals during which to run the associated Campaign.
     """
-    time_zone: str = Field(..., alias="timeZone", examples=["Africa/Abidjan"])
+    time_zone: str = Field(..., validation_alias="timeZone", serialization_alias="timeZone")
     """
     The time zone for this CampaignSchedule. For example, Africa/Abidjan.
     """
@@ -40,7 +44,7 @@ class CampaignSchedule(Model):
     """
     The Campaign that this CampaignSchedule is for.
     """
-    self_uri: str | None = Field(None, alias="selfUri")
+    self_uri: str | None = Field(None, validation_alias="selfUri", serialization_alias="selfUri")
     """
     The URI for this object
     """

@@ -17,11 +17,15 @@ class CampaignSequence(Model):
     The globally unique identifier for the object.
     """
     name: str | None = None
-    date_created: datetime | None = Field(None, alias="dateCreated")
+    date_created: datetime | None = Field(
+        None, validation_alias="dateCreated", serialization_alias="dateCreated"
+    )
     """
     Creation time of the entity. Date time is represented as an ISO-8601 string. For example: yyyy-MM-ddTHH:mm:ss.SSSZ
     """
-    date_modified: datetime | None = Field(None, alias="dateModified")
+    date_modified: datetime | None = Field(
+        None, validation_alias="dateModified", serialization_alias="dateModified"
+    )
     """
     Last modified time of the entity. Date time is represented as an ISO-8601 string. For example: yyyy-MM-ddTHH:mm:ss.SSSZ
     """
@@ -33,7 +37,9 @@ class CampaignSequence(Model):
     """
     The ordered list of Campaigns that this CampaignSequence will run.
     """
-    current_campaign: int | None = Field(None, alias="currentCampaign")
+    current_campaign: int | None = Field(
+        None, validation_alias="currentCampaign", serialization_alias="currentCampaign"
+    )
     """
     A zero-based index indicating which Campaign this CampaignSequence is currently on.
     """
@@ -41,7 +47,9 @@ class CampaignSequence(Model):
     """
     The current status of the CampaignSequence. A CampaignSequence can be turned 'on' or 'off'.
     """
-    stop_message: str | None = Field(None, alias="stopMessage")
+    stop_message: str | None = Field(
+        None, validation_alias="stopMessage", serialization_alias="stopMessage"
+    )
     """
     A message indicating if and why a CampaignSequence has stopped unexpectedly.
     """
@@ -49,7 +57,7 @@ class CampaignSequence(Model):
     """
     Indicates if a sequence should repeat from the beginning after the last campaign completes. Default is false.
     """
-    self_uri: str | None = Field(None, alias="selfUri")
+    self_uri: str | None = Field(None, validation_alias="selfUri", serialization_alias="selfUri")
     """
     The URI for this object
     """

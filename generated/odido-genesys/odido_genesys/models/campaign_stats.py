@@ -9,27 +9,39 @@ from . import connect_rate
 
 
 class CampaignStats(Model):
-    contact_rate: connect_rate.ConnectRate | None = Field(None, alias="contactRate")
+    contact_rate: connect_rate.ConnectRate | None = Field(
+        None, validation_alias="contactRate", serialization_alias="contactRate"
+    )
     """
     Information regarding the campaign's connect rate
     """
-    idle_agents: int | None = Field(None, alias="idleAgents")
+    idle_agents: int | None = Field(
+        None, validation_alias="idleAgents", serialization_alias="idleAgents"
+    )
     """
     Number of available agents not currently being utilized
     """
-    effective_idle_agents: float | None = Field(None, alias="effectiveIdleAgents")
+    effective_idle_agents: float | None = Field(
+        None, validation_alias="effectiveIdleAgents", serialization_alias="effectiveIdleAgents"
+    )
     """
     Number of effective available agents not currently being utilized
     """
-    adjusted_calls_per_agent: float | None = Field(None, alias="adjustedCallsPerAgent")
+    adjusted_calls_per_agent: float | None = Field(
+        None, validation_alias="adjustedCallsPerAgent", serialization_alias="adjustedCallsPerAgent"
+    )
     """
     Calls per agent adjusted by pace
     """
-    outstanding_calls: int | None = Field(None, alias="outstandingCalls")
+    outstanding_calls: int | None = Field(
+        None, validation_alias="outstandingCalls", serialization_alias="outstandingCalls"
+    )
     """
     Number of campaign calls currently ongoing
     """
-    scheduled_calls: int | None = Field(None, alias="scheduledCalls")
+    scheduled_calls: int | None = Field(
+        None, validation_alias="scheduledCalls", serialization_alias="scheduledCalls"
+    )
     """
     Number of campaign calls currently scheduled
     """

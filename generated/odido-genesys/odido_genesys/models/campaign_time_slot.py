@@ -7,15 +7,15 @@ from pydantic import Field
 
 
 class CampaignTimeSlot(Model):
-    start_time: str = Field(..., alias="startTime", examples=["08:00:00"])
+    start_time: str = Field(..., validation_alias="startTime", serialization_alias="startTime")
     """
     The start time of the interval as an ISO-8601 string, i.e. HH:mm:ss
     """
-    stop_time: str = Field(..., alias="stopTime", examples=["08:00:00"])
+    stop_time: str = Field(..., validation_alias="stopTime", serialization_alias="stopTime")
     """
     The end time of the interval as an ISO-8601 string, i.e. HH:mm:ss
     """
-    day: int = Field(..., examples=[1])
+    day: int
     """
     The day of the interval. Valid values: [1-7], representing Monday through Sunday
     """

@@ -14,11 +14,15 @@ class Change(Model):
     """
     The property that was changed
     """
-    old_values: list[str] | None = Field(None, alias="oldValues")
+    old_values: list[str] | None = Field(
+        None, validation_alias="oldValues", serialization_alias="oldValues"
+    )
     """
     The old values which were modified and/or removed by this action.
     """
-    new_values: list[str] | None = Field(None, alias="newValues")
+    new_values: list[str] | None = Field(
+        None, validation_alias="newValues", serialization_alias="newValues"
+    )
     """
     The new values which were modified and/or added by this action.
     """

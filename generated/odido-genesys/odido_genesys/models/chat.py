@@ -7,4 +7,4 @@ from pydantic import Field
 
 
 class Chat(Model):
-    jabber_id: str | None = Field(None, alias="jabberId")
+    jabber_id: str | None = Field(None, validation_alias="jabberId", serialization_alias="jabberId")

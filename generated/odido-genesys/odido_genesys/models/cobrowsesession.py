@@ -53,7 +53,7 @@ class Cobrowsesession(Model):
         ]
         | str
         | None
-    ) = Field(None, alias="disconnectType")
+    ) = Field(None, validation_alias="disconnectType", serialization_alias="disconnectType")
     """
     System defined string indicating what caused the communication to disconnect. Will be null until the communication disconnects.
     """
@@ -61,11 +61,15 @@ class Cobrowsesession(Model):
     """
     Address and name data for a call endpoint.
     """
-    cobrowse_session_id: str | None = Field(None, alias="cobrowseSessionId")
+    cobrowse_session_id: str | None = Field(
+        None, validation_alias="cobrowseSessionId", serialization_alias="cobrowseSessionId"
+    )
     """
     The co-browse session ID.
     """
-    cobrowse_role: str | None = Field(None, alias="cobrowseRole")
+    cobrowse_role: str | None = Field(
+        None, validation_alias="cobrowseRole", serialization_alias="cobrowseRole"
+    )
     """
     This value identifies the role of the co-browse client within the co-browse session (a client is a sharer or a viewer).
     """
@@ -73,19 +77,27 @@ class Cobrowsesession(Model):
     """
     ID of co-browse participants for which this client has been granted control (list is empty if this client cannot control any shared pages).
     """
-    viewer_url: str | None = Field(None, alias="viewerUrl")
+    viewer_url: str | None = Field(
+        None, validation_alias="viewerUrl", serialization_alias="viewerUrl"
+    )
     """
     The URL that can be used to open co-browse session in web browser.
     """
-    provider_event_time: datetime | None = Field(None, alias="providerEventTime")
+    provider_event_time: datetime | None = Field(
+        None, validation_alias="providerEventTime", serialization_alias="providerEventTime"
+    )
     """
     The time when the provider event which triggered this conversation update happened in the corrected provider clock (milliseconds since 1970-01-01 00:00:00 UTC). Date time is represented as an ISO-8601 string. For example: yyyy-MM-ddTHH:mm:ss.SSSZ
     """
-    connected_time: datetime | None = Field(None, alias="connectedTime")
+    connected_time: datetime | None = Field(
+        None, validation_alias="connectedTime", serialization_alias="connectedTime"
+    )
     """
     The timestamp when this communication was connected in the cloud clock. Date time is represented as an ISO-8601 string. For example: yyyy-MM-ddTHH:mm:ss.SSSZ
     """
-    disconnected_time: datetime | None = Field(None, alias="disconnectedTime")
+    disconnected_time: datetime | None = Field(
+        None, validation_alias="disconnectedTime", serialization_alias="disconnectedTime"
+    )
     """
     The timestamp when this communication disconnected from the conversation in the provider clock. Date time is represented as an ISO-8601 string. For example: yyyy-MM-ddTHH:mm:ss.SSSZ
     """
@@ -93,7 +105,7 @@ class Cobrowsesession(Model):
     """
     The source provider for the co-browse session.
     """
-    peer_id: str | None = Field(None, alias="peerId")
+    peer_id: str | None = Field(None, validation_alias="peerId", serialization_alias="peerId")
     """
     The id of the peer communication corresponding to a matching leg for this communication.
     """

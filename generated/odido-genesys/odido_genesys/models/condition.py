@@ -28,7 +28,9 @@ class Condition(Model):
     """
     If true, inverts the result of evaluating this Condition. Default is false.
     """
-    attribute_name: str | None = Field(None, alias="attributeName")
+    attribute_name: str | None = Field(
+        None, validation_alias="attributeName", serialization_alias="attributeName"
+    )
     """
     An attribute name associated with this Condition. Required for a contactAttributeCondition.
     """
@@ -37,7 +39,7 @@ class Condition(Model):
     A value associated with this Condition. This could be text, a number, or a relative time. A value for relative time should follow the format PxxDTyyHzzM, where xx, yy, and zz specify the days, hours and minutes. For example, a value of P01DT08H30M corresponds to 1 day, 8 hours, and 30 minutes from now. To specify a time in the past, include a negative sign before each numeric value. For example, a value of P-01DT-08H-30M corresponds to 1 day, 8 hours, and 30 minutes in the past. You can also do things like P01DT00H-30M, which would correspond to 23 hours and 30 minutes from now (1 day - 30 minutes).
     """
     value_type: Literal["STRING", "NUMERIC", "DATETIME", "PERIOD"] | str | None = Field(
-        None, alias="valueType"
+        None, validation_alias="valueType", serialization_alias="valueType"
     )
     """
     The type of the value associated with this Condition.
@@ -79,7 +81,7 @@ class Condition(Model):
         ]
         | str
         | None
-    ) = Field(None, alias="propertyType")
+    ) = Field(None, validation_alias="propertyType", serialization_alias="propertyType")
     """
     The type of the property associated with this Condition.
     """

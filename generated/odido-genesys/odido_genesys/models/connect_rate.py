@@ -15,7 +15,9 @@ class ConnectRate(Model):
     """
     Number of calls with a live voice detected
     """
-    connect_ratio: float | None = Field(None, alias="connectRatio")
+    connect_ratio: float | None = Field(
+        None, validation_alias="connectRatio", serialization_alias="connectRatio"
+    )
     """
     Ratio of connects to attempts
     """

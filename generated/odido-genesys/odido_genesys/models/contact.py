@@ -17,7 +17,9 @@ class Contact(Model):
     """
     Formatted version of the address property
     """
-    media_type: Literal["PHONE", "EMAIL", "SMS"] | str | None = Field(None, alias="mediaType")
+    media_type: Literal["PHONE", "EMAIL", "SMS"] | str | None = Field(
+        None, validation_alias="mediaType", serialization_alias="mediaType"
+    )
     type: (
         Literal["PRIMARY", "WORK", "WORK2", "WORK3", "WORK4", "HOME", "MOBILE", "MAIN"] | str | None
     ) = None

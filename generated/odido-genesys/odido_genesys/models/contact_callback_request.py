@@ -7,19 +7,23 @@ from pydantic import Field
 
 
 class ContactCallbackRequest(Model):
-    campaign_id: str = Field(..., alias="campaignId")
+    campaign_id: str = Field(..., validation_alias="campaignId", serialization_alias="campaignId")
     """
     Campaign identifier
     """
-    contact_list_id: str = Field(..., alias="contactListId")
+    contact_list_id: str = Field(
+        ..., validation_alias="contactListId", serialization_alias="contactListId"
+    )
     """
     Contact list identifier
     """
-    contact_id: str = Field(..., alias="contactId")
+    contact_id: str = Field(..., validation_alias="contactId", serialization_alias="contactId")
     """
     Contact identifier
     """
-    phone_column: str = Field(..., alias="phoneColumn")
+    phone_column: str = Field(
+        ..., validation_alias="phoneColumn", serialization_alias="phoneColumn"
+    )
     """
     Name of the phone column containing the number to be called
     """

@@ -17,11 +17,15 @@ class ContactList(Model):
     The globally unique identifier for the object.
     """
     name: str | None = None
-    date_created: datetime | None = Field(None, alias="dateCreated")
+    date_created: datetime | None = Field(
+        None, validation_alias="dateCreated", serialization_alias="dateCreated"
+    )
     """
     Creation time of the entity. Date time is represented as an ISO-8601 string. For example: yyyy-MM-ddTHH:mm:ss.SSSZ
     """
-    date_modified: datetime | None = Field(None, alias="dateModified")
+    date_modified: datetime | None = Field(
+        None, validation_alias="dateModified", serialization_alias="dateModified"
+    )
     """
     Last modified time of the entity. Date time is represented as an ISO-8601 string. For example: yyyy-MM-ddTHH:mm:ss.SSSZ
     """
@@ -29,25 +33,35 @@ class ContactList(Model):
     """
     Required for updates, must match the version number of the most recent update
     """
-    column_names: list[str] = Field(..., alias="columnNames")
+    column_names: list[str] = Field(
+        ..., validation_alias="columnNames", serialization_alias="columnNames"
+    )
     """
     The names of the contact data columns.
     """
     phone_columns: list[contact_phone_number_column.ContactPhoneNumberColumn] = Field(
-        ..., alias="phoneColumns"
+        ..., validation_alias="phoneColumns", serialization_alias="phoneColumns"
     )
     """
     Indicates which columns are phone numbers.
     """
-    import_status: import_status_1.ImportStatus | None = Field(None, alias="importStatus")
+    import_status: import_status_1.ImportStatus | None = Field(
+        None, validation_alias="importStatus", serialization_alias="importStatus"
+    )
     """
     The status of the import process.
     """
-    preview_mode_column_name: str | None = Field(None, alias="previewModeColumnName")
+    preview_mode_column_name: str | None = Field(
+        None, validation_alias="previewModeColumnName", serialization_alias="previewModeColumnName"
+    )
     """
     A column to check if a contact should always be dialed in preview mode.
     """
-    preview_mode_accepted_values: list[str] | None = Field(None, alias="previewModeAcceptedValues")
+    preview_mode_accepted_values: list[str] | None = Field(
+        None,
+        validation_alias="previewModeAcceptedValues",
+        serialization_alias="previewModeAcceptedValues",
+    )
     """
     The values in the previewModeColumnName column that indicate a contact should always be dialed in preview mode.
     """
@@ -55,11 +69,13 @@ class ContactList(Model):
     """
     The number of contacts in the ContactList.
     """
-    attempt_limits: uri_reference.UriReference | None = Field(None, alias="attemptLimits")
+    attempt_limits: uri_reference.UriReference | None = Field(
+        None, validation_alias="attemptLimits", serialization_alias="attemptLimits"
+    )
     """
     AttemptLimits for this ContactList
     """
-    self_uri: str | None = Field(None, alias="selfUri")
+    self_uri: str | None = Field(None, validation_alias="selfUri", serialization_alias="selfUri")
     """
     The URI for this object
     """

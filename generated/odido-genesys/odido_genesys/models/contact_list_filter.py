@@ -20,11 +20,15 @@ class ContactListFilter(Model):
     """
     The name of the list.
     """
-    date_created: datetime | None = Field(None, alias="dateCreated")
+    date_created: datetime | None = Field(
+        None, validation_alias="dateCreated", serialization_alias="dateCreated"
+    )
     """
     Creation time of the entity. Date time is represented as an ISO-8601 string. For example: yyyy-MM-ddTHH:mm:ss.SSSZ
     """
-    date_modified: datetime | None = Field(None, alias="dateModified")
+    date_modified: datetime | None = Field(
+        None, validation_alias="dateModified", serialization_alias="dateModified"
+    )
     """
     Last modified time of the entity. Date time is represented as an ISO-8601 string. For example: yyyy-MM-ddTHH:mm:ss.SSSZ
     """
@@ -32,7 +36,9 @@ class ContactListFilter(Model):
     """
     Required for updates, must match the version number of the most recent update
     """
-    contact_list: uri_reference.UriReference = Field(..., alias="contactList")
+    contact_list: uri_reference.UriReference = Field(
+        ..., validation_alias="contactList", serialization_alias="contactList"
+    )
     """
     The contact list the filter is based on.
     """
@@ -40,11 +46,13 @@ class ContactListFilter(Model):
     """
     Groups of conditions to filter the contacts by.
     """
-    filter_type: Literal["AND", "OR"] | str | None = Field(None, alias="filterType")
+    filter_type: Literal["AND", "OR"] | str | None = Field(
+        None, validation_alias="filterType", serialization_alias="filterType"
+    )
     """
     How to join clauses together.
     """
-    self_uri: str | None = Field(None, alias="selfUri")
+    self_uri: str | None = Field(None, validation_alias="selfUri", serialization_alias="selfUri")
     """
     The URI for this object
     """

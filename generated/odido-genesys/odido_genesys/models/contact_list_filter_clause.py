@@ -11,7 +11,9 @@ from . import contact_list_filter_predicate
 
 
 class ContactListFilterClause(Model):
-    filter_type: Literal["AND", "OR"] | str | None = Field(None, alias="filterType")
+    filter_type: Literal["AND", "OR"] | str | None = Field(
+        None, validation_alias="filterType", serialization_alias="filterType"
+    )
     """
     How to join predicates together.
     """

@@ -15,7 +15,9 @@ class ContactListFilterPredicate(Model):
     """
     Contact list column from the ContactListFilter's contactList.
     """
-    column_type: Literal["numeric", "alphabetic"] | str | None = Field(None, alias="columnType")
+    column_type: Literal["numeric", "alphabetic"] | str | None = Field(
+        None, validation_alias="columnType", serialization_alias="columnType"
+    )
     """
     The type of data in the contact column.
     """

@@ -15,15 +15,19 @@ class ContactListFilterRange(Model):
     """
     The maximum value of the range. Required for the operator BETWEEN.
     """
-    min_inclusive: bool | None = Field(None, alias="minInclusive")
+    min_inclusive: bool | None = Field(
+        None, validation_alias="minInclusive", serialization_alias="minInclusive"
+    )
     """
     Whether or not to include the minimum in the range.
     """
-    max_inclusive: bool | None = Field(None, alias="maxInclusive")
+    max_inclusive: bool | None = Field(
+        None, validation_alias="maxInclusive", serialization_alias="maxInclusive"
+    )
     """
     Whether or not to include the maximum in the range.
     """
-    in_set: list[str] | None = Field(None, alias="inSet")
+    in_set: list[str] | None = Field(None, validation_alias="inSet", serialization_alias="inSet")
     """
     A set of values that the contact data should be in. Required for the IN operator.
     """

@@ -7,7 +7,7 @@ from pydantic import Field
 
 
 class ContactPhoneNumberColumn(Model):
-    column_name: str = Field(..., alias="columnName")
+    column_name: str = Field(..., validation_alias="columnName", serialization_alias="columnName")
     """
     The name of the phone column.
     """
@@ -15,7 +15,9 @@ class ContactPhoneNumberColumn(Model):
     """
     Indicates the type of the phone column. For example, 'cell' or 'home'.
     """
-    callable_time_column: str | None = Field(None, alias="callableTimeColumn")
+    callable_time_column: str | None = Field(
+        None, validation_alias="callableTimeColumn", serialization_alias="callableTimeColumn"
+    )
     """
     A column that indicates the timezone to use for a given contact when checking callable times.
     """

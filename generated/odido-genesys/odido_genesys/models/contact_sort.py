@@ -9,7 +9,9 @@ from pydantic import Field
 
 
 class ContactSort(Model):
-    field_name: str | None = Field(None, alias="fieldName")
+    field_name: str | None = Field(
+        None, validation_alias="fieldName", serialization_alias="fieldName"
+    )
     direction: Literal["ASC", "DESC"] | str | None = None
     """
     The direction in which to sort contacts.

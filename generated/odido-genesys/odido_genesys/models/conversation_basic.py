@@ -16,15 +16,17 @@ class ConversationBasic(Model):
     The globally unique identifier for the object.
     """
     name: str | None = None
-    start_time: datetime = Field(..., alias="startTime")
+    start_time: datetime = Field(..., validation_alias="startTime", serialization_alias="startTime")
     """
     The time when the conversation started. This will be the time when the first participant joined the conversation. Date time is represented as an ISO-8601 string. For example: yyyy-MM-ddTHH:mm:ss.SSSZ
     """
-    end_time: datetime | None = Field(None, alias="endTime")
+    end_time: datetime | None = Field(
+        None, validation_alias="endTime", serialization_alias="endTime"
+    )
     """
     The time when the conversation ended. This will be the time when the last participant left the conversation, or null when the conversation is still active. Date time is represented as an ISO-8601 string. For example: yyyy-MM-ddTHH:mm:ss.SSSZ
     """
-    self_uri: str | None = Field(None, alias="selfUri")
+    self_uri: str | None = Field(None, validation_alias="selfUri", serialization_alias="selfUri")
     """
     The URI for this object
     """

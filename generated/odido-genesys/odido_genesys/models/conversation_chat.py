@@ -33,11 +33,13 @@ class ConversationChat(Model):
     """
     A globally unique identifier for this communication.
     """
-    room_id: str | None = Field(None, alias="roomId")
+    room_id: str | None = Field(None, validation_alias="roomId", serialization_alias="roomId")
     """
     The room id for the chat.
     """
-    recording_id: str | None = Field(None, alias="recordingId")
+    recording_id: str | None = Field(
+        None, validation_alias="recordingId", serialization_alias="recordingId"
+    )
     """
     A globally unique identifier for the recording associated with this chat.
     """
@@ -69,19 +71,25 @@ class ConversationChat(Model):
         ]
         | str
         | None
-    ) = Field(None, alias="disconnectType")
+    ) = Field(None, validation_alias="disconnectType", serialization_alias="disconnectType")
     """
     System defined string indicating what caused the communication to disconnect. Will be null until the communication disconnects.
     """
-    start_hold_time: datetime | None = Field(None, alias="startHoldTime")
+    start_hold_time: datetime | None = Field(
+        None, validation_alias="startHoldTime", serialization_alias="startHoldTime"
+    )
     """
     The timestamp the chat was placed on hold in the cloud clock if the chat is currently on hold. Date time is represented as an ISO-8601 string. For example: yyyy-MM-ddTHH:mm:ss.SSSZ
     """
-    connected_time: datetime | None = Field(None, alias="connectedTime")
+    connected_time: datetime | None = Field(
+        None, validation_alias="connectedTime", serialization_alias="connectedTime"
+    )
     """
     The timestamp when this communication was connected in the cloud clock. Date time is represented as an ISO-8601 string. For example: yyyy-MM-ddTHH:mm:ss.SSSZ
     """
-    disconnected_time: datetime | None = Field(None, alias="disconnectedTime")
+    disconnected_time: datetime | None = Field(
+        None, validation_alias="disconnectedTime", serialization_alias="disconnectedTime"
+    )
     """
     The timestamp when this communication disconnected from the conversation in the provider clock. Date time is represented as an ISO-8601 string. For example: yyyy-MM-ddTHH:mm:ss.SSSZ
     """
@@ -89,11 +97,11 @@ class ConversationChat(Model):
     """
     The source provider for the email.
     """
-    script_id: str | None = Field(None, alias="scriptId")
+    script_id: str | None = Field(None, validation_alias="scriptId", serialization_alias="scriptId")
     """
     The UUID of the script to use.
     """
-    peer_id: str | None = Field(None, alias="peerId")
+    peer_id: str | None = Field(None, validation_alias="peerId", serialization_alias="peerId")
     """
     The id of the peer communication corresponding to a matching leg for this communication.
     """

@@ -7,7 +7,13 @@ from pydantic import Field
 
 
 class Detail(Model):
-    error_code: str | None = Field(None, alias="errorCode")
-    field_name: str | None = Field(None, alias="fieldName")
-    entity_id: str | None = Field(None, alias="entityId")
-    entity_name: str | None = Field(None, alias="entityName")
+    error_code: str | None = Field(
+        None, validation_alias="errorCode", serialization_alias="errorCode"
+    )
+    field_name: str | None = Field(
+        None, validation_alias="fieldName", serialization_alias="fieldName"
+    )
+    entity_id: str | None = Field(None, validation_alias="entityId", serialization_alias="entityId")
+    entity_name: str | None = Field(
+        None, validation_alias="entityName", serialization_alias="entityName"
+    )

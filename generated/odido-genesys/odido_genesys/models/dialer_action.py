@@ -26,12 +26,12 @@ class DialerAction(Model):
             "SET_SKILLS",
         ]
         | str
-    ) = Field(..., alias="actionTypeName")
+    ) = Field(..., validation_alias="actionTypeName", serialization_alias="actionTypeName")
     """
     Additional type specification for this DialerAction.
     """
     update_option: Literal["SET", "INCREMENT", "DECREMENT", "CURRENT_TIME"] | str | None = Field(
-        None, alias="updateOption"
+        None, validation_alias="updateOption", serialization_alias="updateOption"
     )
     """
     Specifies how a contact attribute should be updated. Required for MODIFY_CONTACT_ATTRIBUTE.

@@ -9,11 +9,15 @@ from . import audit_facet, audit_filter
 
 
 class DialerAuditRequest(Model):
-    query_phrase: str | None = Field(None, alias="queryPhrase")
+    query_phrase: str | None = Field(
+        None, validation_alias="queryPhrase", serialization_alias="queryPhrase"
+    )
     """
     The word or words to search for.
     """
-    query_fields: list[str] | None = Field(None, alias="queryFields")
+    query_fields: list[str] | None = Field(
+        None, validation_alias="queryFields", serialization_alias="queryFields"
+    )
     """
     The fields in which to search for the queryPhrase.
     """

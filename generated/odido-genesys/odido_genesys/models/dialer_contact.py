@@ -17,7 +17,9 @@ class DialerContact(Model):
     The globally unique identifier for the object.
     """
     name: str | None = None
-    contact_list_id: str = Field(..., alias="contactListId")
+    contact_list_id: str = Field(
+        ..., validation_alias="contactListId", serialization_alias="contactListId"
+    )
     """
     The identifier of the contact list containing this contact.
     """
@@ -25,7 +27,9 @@ class DialerContact(Model):
     """
     An ordered map of the contact's columns and corresponding values.
     """
-    call_records: dict[str, call_record.CallRecord] | None = Field(None, alias="callRecords")
+    call_records: dict[str, call_record.CallRecord] | None = Field(
+        None, validation_alias="callRecords", serialization_alias="callRecords"
+    )
     """
     A map of call records for the contact phone columns.
     """
@@ -34,12 +38,12 @@ class DialerContact(Model):
     Indicates whether or not the contact can be called.
     """
     phone_number_status: dict[str, phone_number_status_1.PhoneNumberStatus] | None = Field(
-        None, alias="phoneNumberStatus"
+        None, validation_alias="phoneNumberStatus", serialization_alias="phoneNumberStatus"
     )
     """
     A map of phone number columns to PhoneNumberStatuses, which indicate if the phone number is callable or not.
     """
-    self_uri: str | None = Field(None, alias="selfUri")
+    self_uri: str | None = Field(None, validation_alias="selfUri", serialization_alias="selfUri")
     """
     The URI for this object
     """

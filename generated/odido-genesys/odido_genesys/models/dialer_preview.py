@@ -10,20 +10,26 @@ from . import phone_number_column
 
 class DialerPreview(Model):
     id: str | None = None
-    contact_id: str | None = Field(None, alias="contactId")
+    contact_id: str | None = Field(
+        None, validation_alias="contactId", serialization_alias="contactId"
+    )
     """
     The contact associated with this preview data pop
     """
-    contact_list_id: str | None = Field(None, alias="contactListId")
+    contact_list_id: str | None = Field(
+        None, validation_alias="contactListId", serialization_alias="contactListId"
+    )
     """
     The contactList associated with this preview data pop.
     """
-    campaign_id: str | None = Field(None, alias="campaignId")
+    campaign_id: str | None = Field(
+        None, validation_alias="campaignId", serialization_alias="campaignId"
+    )
     """
     The campaignId associated with this preview data pop.
     """
     phone_number_columns: list[phone_number_column.PhoneNumberColumn] | None = Field(
-        None, alias="phoneNumberColumns"
+        None, validation_alias="phoneNumberColumns", serialization_alias="phoneNumberColumns"
     )
     """
     The phone number columns associated with this campaign

@@ -20,11 +20,15 @@ class DncList(Model):
     """
     The name of the DncList.
     """
-    date_created: datetime | None = Field(None, alias="dateCreated")
+    date_created: datetime | None = Field(
+        None, validation_alias="dateCreated", serialization_alias="dateCreated"
+    )
     """
     Creation time of the entity. Date time is represented as an ISO-8601 string. For example: yyyy-MM-ddTHH:mm:ss.SSSZ
     """
-    date_modified: datetime | None = Field(None, alias="dateModified")
+    date_modified: datetime | None = Field(
+        None, validation_alias="dateModified", serialization_alias="dateModified"
+    )
     """
     Last modified time of the entity. Date time is represented as an ISO-8601 string. For example: yyyy-MM-ddTHH:mm:ss.SSSZ
     """
@@ -32,7 +36,9 @@ class DncList(Model):
     """
     Required for updates, must match the version number of the most recent update
     """
-    import_status: import_status_1.ImportStatus | None = Field(None, alias="importStatus")
+    import_status: import_status_1.ImportStatus | None = Field(
+        None, validation_alias="importStatus", serialization_alias="importStatus"
+    )
     """
     The status of the import process
     """
@@ -40,23 +46,29 @@ class DncList(Model):
     """
     The total number of phone numbers in the DncList.
     """
-    dnc_source_type: Literal["rds", "dnc.com", "gryphon"] | str = Field(..., alias="dncSourceType")
+    dnc_source_type: Literal["rds", "dnc.com", "gryphon"] | str = Field(
+        ..., validation_alias="dncSourceType", serialization_alias="dncSourceType"
+    )
     """
     The type of the DncList.
     """
-    login_id: str | None = Field(None, alias="loginId")
+    login_id: str | None = Field(None, validation_alias="loginId", serialization_alias="loginId")
     """
     A dnc.com loginId. Required if the dncSourceType is dnc.com.
     """
-    dnc_codes: list[str] | None = Field(None, alias="dncCodes")
+    dnc_codes: list[str] | None = Field(
+        None, validation_alias="dncCodes", serialization_alias="dncCodes"
+    )
     """
     The list of dnc.com codes to be treated as DNC. Required if the dncSourceType is dnc.com.
     """
-    license_id: str | None = Field(None, alias="licenseId")
+    license_id: str | None = Field(
+        None, validation_alias="licenseId", serialization_alias="licenseId"
+    )
     """
     A gryphon license number. Required if the dncSourceType is gryphon.
     """
-    self_uri: str | None = Field(None, alias="selfUri")
+    self_uri: str | None = Field(None, validation_alias="selfUri", serialization_alias="selfUri")
     """
     The URI for this object
     """

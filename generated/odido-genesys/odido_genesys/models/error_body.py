@@ -11,12 +11,20 @@ from . import detail
 class ErrorBody(Model):
     status: int | None = None
     code: str | None = None
-    entity_id: str | None = Field(None, alias="entityId")
-    entity_name: str | None = Field(None, alias="entityName")
+    entity_id: str | None = Field(None, validation_alias="entityId", serialization_alias="entityId")
+    entity_name: str | None = Field(
+        None, validation_alias="entityName", serialization_alias="entityName"
+    )
     message: str | None = None
-    message_with_params: str | None = Field(None, alias="messageWithParams")
-    message_params: dict[str, str] | None = Field(None, alias="messageParams")
-    context_id: str | None = Field(None, alias="contextId")
+    message_with_params: str | None = Field(
+        None, validation_alias="messageWithParams", serialization_alias="messageWithParams"
+    )
+    message_params: dict[str, str] | None = Field(
+        None, validation_alias="messageParams", serialization_alias="messageParams"
+    )
+    context_id: str | None = Field(
+        None, validation_alias="contextId", serialization_alias="contextId"
+    )
     details: list[detail.Detail] | None = None
     errors: list[ErrorBody] | None = None
 

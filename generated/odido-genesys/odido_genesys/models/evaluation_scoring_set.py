@@ -9,11 +9,21 @@ from . import question_group_score
 
 
 class EvaluationScoringSet(Model):
-    total_score: float | None = Field(None, alias="totalScore")
-    total_critical_score: float | None = Field(None, alias="totalCriticalScore")
-    question_group_scores: list[question_group_score.QuestionGroupScore] | None = Field(
-        None, alias="questionGroupScores"
+    total_score: float | None = Field(
+        None, validation_alias="totalScore", serialization_alias="totalScore"
     )
-    any_failed_kill_questions: bool | None = Field(None, alias="anyFailedKillQuestions")
+    total_critical_score: float | None = Field(
+        None, validation_alias="totalCriticalScore", serialization_alias="totalCriticalScore"
+    )
+    question_group_scores: list[question_group_score.QuestionGroupScore] | None = Field(
+        None, validation_alias="questionGroupScores", serialization_alias="questionGroupScores"
+    )
+    any_failed_kill_questions: bool | None = Field(
+        None,
+        validation_alias="anyFailedKillQuestions",
+        serialization_alias="anyFailedKillQuestions",
+    )
     comments: str | None = None
-    agent_comments: str | None = Field(None, alias="agentComments")
+    agent_comments: str | None = Field(
+        None, validation_alias="agentComments", serialization_alias="agentComments"
+    )

@@ -18,8 +18,12 @@ class EventLog(Model):
     The globally unique identifier for the object.
     """
     name: str | None = None
-    error_entity: uri_reference.UriReference | None = Field(None, alias="errorEntity")
-    related_entity: uri_reference.UriReference | None = Field(None, alias="relatedEntity")
+    error_entity: uri_reference.UriReference | None = Field(
+        None, validation_alias="errorEntity", serialization_alias="errorEntity"
+    )
+    related_entity: uri_reference.UriReference | None = Field(
+        None, validation_alias="relatedEntity", serialization_alias="relatedEntity"
+    )
     timestamp: datetime | None = None
     """
     Date time is represented as an ISO-8601 string. For example: yyyy-MM-ddTHH:mm:ss.SSSZ
@@ -43,9 +47,13 @@ class EventLog(Model):
         | str
         | None
     ) = None
-    correlation_id: str | None = Field(None, alias="correlationId")
-    event_message: event_message_1.EventMessage | None = Field(None, alias="eventMessage")
-    self_uri: str | None = Field(None, alias="selfUri")
+    correlation_id: str | None = Field(
+        None, validation_alias="correlationId", serialization_alias="correlationId"
+    )
+    event_message: event_message_1.EventMessage | None = Field(
+        None, validation_alias="eventMessage", serialization_alias="eventMessage"
+    )
+    self_uri: str | None = Field(None, validation_alias="selfUri", serialization_alias="selfUri")
     """
     The URI for this object
     """

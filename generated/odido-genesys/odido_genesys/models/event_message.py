@@ -50,7 +50,15 @@ class EventMessage(Model):
         | None
     ) = None
     message: str | None = None
-    message_with_params: str | None = Field(None, alias="messageWithParams")
-    message_params: dict[str, dict[str, Any]] | None = Field(None, alias="messageParams")
-    documentation_uri: str | None = Field(None, alias="documentationUri")
-    resource_ur_is: list[str] | None = Field(None, alias="resourceURIs")
+    message_with_params: str | None = Field(
+        None, validation_alias="messageWithParams", serialization_alias="messageWithParams"
+    )
+    message_params: dict[str, dict[str, Any]] | None = Field(
+        None, validation_alias="messageParams", serialization_alias="messageParams"
+    )
+    documentation_uri: str | None = Field(
+        None, validation_alias="documentationUri", serialization_alias="documentationUri"
+    )
+    resource_ur_is: list[str] | None = Field(
+        None, validation_alias="resourceURIs", serialization_alias="resourceURIs"
+    )

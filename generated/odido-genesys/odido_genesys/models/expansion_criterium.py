@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from odido_runtime import Model
+from typing import Literal
 
-from . import expansion_criterium_type
+from odido_runtime import Model
 
 
 class ExpansionCriterium(Model):
-    type: expansion_criterium_type.ExpansionCriteriumType | None = None
+    type: Literal["TIMEOUT_SECONDS"] | None = None
     threshold: float | None = None

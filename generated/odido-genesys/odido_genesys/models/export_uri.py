@@ -10,7 +10,9 @@ from pydantic import Field
 
 class ExportUri(Model):
     uri: str | None = None
-    export_timestamp: datetime | None = Field(None, alias="exportTimestamp")
+    export_timestamp: datetime | None = Field(
+        None, validation_alias="exportTimestamp", serialization_alias="exportTimestamp"
+    )
     """
     Date time is represented as an ISO-8601 string. For example: yyyy-MM-ddTHH:mm:ss.SSSZ
     """

@@ -11,31 +11,43 @@ class FaxStatus(Model):
     """
     The fax direction, either "send" or "receive".
     """
-    expected_pages: int | None = Field(None, alias="expectedPages")
+    expected_pages: int | None = Field(
+        None, validation_alias="expectedPages", serialization_alias="expectedPages"
+    )
     """
     Total number of expected pages, if known.
     """
-    active_page: int | None = Field(None, alias="activePage")
+    active_page: int | None = Field(
+        None, validation_alias="activePage", serialization_alias="activePage"
+    )
     """
     Active page of the transmission.
     """
-    lines_transmitted: int | None = Field(None, alias="linesTransmitted")
+    lines_transmitted: int | None = Field(
+        None, validation_alias="linesTransmitted", serialization_alias="linesTransmitted"
+    )
     """
     Number of lines that have completed transmission.
     """
-    bytes_transmitted: int | None = Field(None, alias="bytesTransmitted")
+    bytes_transmitted: int | None = Field(
+        None, validation_alias="bytesTransmitted", serialization_alias="bytesTransmitted"
+    )
     """
     Number of bytes that have competed transmission.
     """
-    baud_rate: int | None = Field(None, alias="baudRate")
+    baud_rate: int | None = Field(None, validation_alias="baudRate", serialization_alias="baudRate")
     """
     Current signaling rate of transmission, baud rate.
     """
-    page_errors: int | None = Field(None, alias="pageErrors")
+    page_errors: int | None = Field(
+        None, validation_alias="pageErrors", serialization_alias="pageErrors"
+    )
     """
     Number of page errors.
     """
-    line_errors: int | None = Field(None, alias="lineErrors")
+    line_errors: int | None = Field(
+        None, validation_alias="lineErrors", serialization_alias="lineErrors"
+    )
     """
     Number of line errors.
     """

@@ -9,6 +9,10 @@ from . import dialer_contact
 
 
 class FilterPreviewResponse(Model):
-    filtered_contacts: int | None = Field(None, alias="filteredContacts")
-    total_contacts: int | None = Field(None, alias="totalContacts")
+    filtered_contacts: int | None = Field(
+        None, validation_alias="filteredContacts", serialization_alias="filteredContacts"
+    )
+    total_contacts: int | None = Field(
+        None, validation_alias="totalContacts", serialization_alias="totalContacts"
+    )
     preview: list[dialer_contact.DialerContact] | None = None

@@ -28,7 +28,7 @@ class Geolocation(Model):
     region: str | None = None
     city: str | None = None
     locations: list[location_definition.LocationDefinition] | None = None
-    self_uri: str | None = Field(None, alias="selfUri")
+    self_uri: str | None = Field(None, validation_alias="selfUri", serialization_alias="selfUri")
     """
     The URI for this object
     """

@@ -7,8 +7,6 @@ from typing import Literal
 from odido_runtime import Model
 from pydantic import Field
 
-from . import group_contact_media_type
-
 
 class GroupContact(Model):
     address: str
@@ -23,7 +21,9 @@ class GroupContact(Model):
     """
     Contact type of the address
     """
-    media_type: group_contact_media_type.GroupContactMediaType = Field(..., alias="mediaType")
+    media_type: Literal["PHONE"] = Field(
+        ..., validation_alias="mediaType", serialization_alias="mediaType"
+    )
     """
     Media type of the address
     """

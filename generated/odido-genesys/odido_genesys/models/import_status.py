@@ -13,19 +13,27 @@ class ImportStatus(Model):
     """
     current status of the import
     """
-    total_records: int | None = Field(None, alias="totalRecords")
+    total_records: int | None = Field(
+        None, validation_alias="totalRecords", serialization_alias="totalRecords"
+    )
     """
     total number of records to be imported
     """
-    completed_records: int | None = Field(None, alias="completedRecords")
+    completed_records: int | None = Field(
+        None, validation_alias="completedRecords", serialization_alias="completedRecords"
+    )
     """
     number of records finished importing
     """
-    percent_complete: int | None = Field(None, alias="percentComplete")
+    percent_complete: int | None = Field(
+        None, validation_alias="percentComplete", serialization_alias="percentComplete"
+    )
     """
     percentage of records finished importing
     """
-    failure_reason: str | None = Field(None, alias="failureReason")
+    failure_reason: str | None = Field(
+        None, validation_alias="failureReason", serialization_alias="failureReason"
+    )
     """
     if the import has failed, the reason for the failure
     """

@@ -10,9 +10,11 @@ from . import location_definition as location_definition_1
 
 class Location(Model):
     id: str | None = None
-    floorplan_id: str | None = Field(None, alias="floorplanId")
+    floorplan_id: str | None = Field(
+        None, validation_alias="floorplanId", serialization_alias="floorplanId"
+    )
     coordinates: dict[str, float] | None = None
     notes: str | None = None
     location_definition: location_definition_1.LocationDefinition | None = Field(
-        None, alias="locationDefinition"
+        None, validation_alias="locationDefinition", serialization_alias="locationDefinition"
     )

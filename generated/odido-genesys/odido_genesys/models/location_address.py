@@ -9,7 +9,9 @@ from pydantic import Field
 class LocationAddress(Model):
     city: str | None = None
     country: str | None = None
-    country_name: str | None = Field(None, alias="countryName")
+    country_name: str | None = Field(
+        None, validation_alias="countryName", serialization_alias="countryName"
+    )
     state: str | None = None
     street1: str | None = None
     street2: str | None = None

@@ -17,9 +17,11 @@ class LocationDefinition(Model):
     """
     name: str | None = None
     address: location_address.LocationAddress | None = None
-    address_verified: bool | None = Field(None, alias="addressVerified")
+    address_verified: bool | None = Field(
+        None, validation_alias="addressVerified", serialization_alias="addressVerified"
+    )
     emergency_number: location_emergency_number.LocationEmergencyNumber | None = Field(
-        None, alias="emergencyNumber"
+        None, validation_alias="emergencyNumber", serialization_alias="emergencyNumber"
     )
     state: Literal["active", "deleted"] | str | None = None
     """
@@ -27,7 +29,7 @@ class LocationDefinition(Model):
     """
     version: int | None = None
     path: list[str] | None = None
-    self_uri: str | None = Field(None, alias="selfUri")
+    self_uri: str | None = Field(None, validation_alias="selfUri", serialization_alias="selfUri")
     """
     The URI for this object
     """

@@ -9,5 +9,11 @@ from . import service_level as service_level_1
 
 
 class MediaSetting(Model):
-    alerting_timeout_seconds: int | None = Field(None, alias="alertingTimeoutSeconds")
-    service_level: service_level_1.ServiceLevel | None = Field(None, alias="serviceLevel")
+    alerting_timeout_seconds: int | None = Field(
+        None,
+        validation_alias="alertingTimeoutSeconds",
+        serialization_alias="alertingTimeoutSeconds",
+    )
+    service_level: service_level_1.ServiceLevel | None = Field(
+        None, validation_alias="serviceLevel", serialization_alias="serviceLevel"
+    )

@@ -10,6 +10,6 @@ from . import media_summary_detail
 
 class MediaSummary(Model):
     contact_center: media_summary_detail.MediaSummaryDetail | None = Field(
-        None, alias="contactCenter"
+        None, validation_alias="contactCenter", serialization_alias="contactCenter"
     )
     enterprise: media_summary_detail.MediaSummaryDetail | None = None

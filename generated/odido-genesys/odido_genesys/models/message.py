@@ -8,7 +8,7 @@ from typing import Literal
 from odido_runtime import Model
 from pydantic import Field
 
-from . import address, error_body, message_details, message_type, segment
+from . import address, error_body, message_details, segment
 
 
 class Message(Model):
@@ -32,11 +32,15 @@ class Message(Model):
     """
     The direction of the message.
     """
-    recording_id: str | None = Field(None, alias="recordingId")
+    recording_id: str | None = Field(
+        None, validation_alias="recordingId", serialization_alias="recordingId"
+    )
     """
     A globally unique identifier for the recording associated with this message.
     """
-    error_info: error_body.ErrorBody | None = Field(None, alias="errorInfo")
+    error_info: error_body.ErrorBody | None = Field(
+        None, validation_alias="errorInfo", serialization_alias="errorInfo"
+    )
     disconnect_type: (
         Literal[
             "endpoint",
@@ -58,19 +62,25 @@ class Message(Model):
         ]
         | str
         | None
-    ) = Field(None, alias="disconnectType")
+    ) = Field(None, validation_alias="disconnectType", serialization_alias="disconnectType")
     """
     System defined string indicating what caused the communication to disconnect. Will be null until the communication disconnects.
     """
-    start_hold_time: datetime | None = Field(None, alias="startHoldTime")
+    start_hold_time: datetime | None = Field(
+        None, validation_alias="startHoldTime", serialization_alias="startHoldTime"
+    )
     """
     The timestamp the message was placed on hold in the cloud clock if the message is currently on hold. Date time is represented as an ISO-8601 string. For example: yyyy-MM-ddTHH:mm:ss.SSSZ
     """
-    connected_time: datetime | None = Field(None, alias="connectedTime")
+    connected_time: datetime | None = Field(
+        None, validation_alias="connectedTime", serialization_alias="connectedTime"
+    )
     """
     The timestamp when this communication was connected in the cloud clock. Date time is represented as an ISO-8601 string. For example: yyyy-MM-ddTHH:mm:ss.SSSZ
     """
-    disconnected_time: datetime | None = Field(None, alias="disconnectedTime")
+    disconnected_time: datetime | None = Field(
+        None, validation_alias="disconnectedTime", serialization_alias="disconnectedTime"
+    )
     """
     The timestamp when this communication disconnected from the conversation in the provider clock. Date time is represented as an ISO-8601 string. For example: yyyy-MM-ddTHH:mm:ss.SSSZ
     """
@@ -78,31 +88,39 @@ class Message(Model):
     """
     The source provider for the message.
     """
-    type: message_type.MessageType | None = None
+    type: Literal["sms"] | None = None
     """
     Indicates the type of message platform from which the message originated.
     """
-    recipient_country: str | None = Field(None, alias="recipientCountry")
+    recipient_country: str | None = Field(
+        None, validation_alias="recipientCountry", serialization_alias="recipientCountry"
+    )
     """
     Indicates the country where the recipient is associated in ISO 3166-1 alpha-2 format.
     """
-    recipient_type: str | None = Field(None, alias="recipientType")
+    recipient_type: str | None = Field(
+        None, validation_alias="recipientType", serialization_alias="recipientType"
+    )
     """
     The type of the recipient. Eg: Provisioned phoneNumber is the recipient for sms message type.
     """
-    script_id: str | None = Field(None, alias="scriptId")
+    script_id: str | None = Field(None, validation_alias="scriptId", serialization_alias="scriptId")
     """
     The UUID of the script to use.
     """
-    peer_id: str | None = Field(None, alias="peerId")
+    peer_id: str | None = Field(None, validation_alias="peerId", serialization_alias="peerId")
     """
     The id of the peer communication corresponding to a matching leg for this communication.
     """
-    to_address: address.Address | None = Field(None, alias="toAddress")
+    to_address: address.Address | None = Field(
+        None, validation_alias="toAddress", serialization_alias="toAddress"
+    )
     """
     Address and name data for a call endpoint.
     """
-    from_address: address.Address | None = Field(None, alias="fromAddress")
+    from_address: address.Address | None = Field(
+        None, validation_alias="fromAddress", serialization_alias="fromAddress"
+    )
     """
     Address and name data for a call endpoint.
     """

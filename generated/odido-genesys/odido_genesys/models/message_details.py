@@ -12,25 +12,33 @@ from . import message_media
 
 
 class MessageDetails(Model):
-    message_id: str | None = Field(None, alias="messageId")
+    message_id: str | None = Field(
+        None, validation_alias="messageId", serialization_alias="messageId"
+    )
     """
     UUID identifying the message media.
     """
-    message_uri: str | None = Field(None, alias="messageURI")
+    message_uri: str | None = Field(
+        None, validation_alias="messageURI", serialization_alias="messageURI"
+    )
     """
     A URI for this message entity.
     """
     message_status: Literal["queued", "sent", "failed", "received"] | str | None = Field(
-        None, alias="messageStatus"
+        None, validation_alias="messageStatus", serialization_alias="messageStatus"
     )
     """
     Indicates the delivery status of the message.
     """
-    message_segment_count: int | None = Field(None, alias="messageSegmentCount")
+    message_segment_count: int | None = Field(
+        None, validation_alias="messageSegmentCount", serialization_alias="messageSegmentCount"
+    )
     """
     The message segment count, greater than 1 if the message content was split into multiple parts for this message type, e.g. SMS character limits.
     """
-    message_time: datetime | None = Field(None, alias="messageTime")
+    message_time: datetime | None = Field(
+        None, validation_alias="messageTime", serialization_alias="messageTime"
+    )
     """
     The time when the message was sent or received. Date time is represented as an ISO-8601 string. For example: yyyy-MM-ddTHH:mm:ss.SSSZ
     """

@@ -11,7 +11,9 @@ class MessageMedia(Model):
     """
     The location of the media, useful for retrieving it
     """
-    media_type: str | None = Field(None, alias="mediaType")
+    media_type: str | None = Field(
+        None, validation_alias="mediaType", serialization_alias="mediaType"
+    )
     """
     The optional internet media type of the the media object.  If null then the media type should be dictated by the url
     """

@@ -14,11 +14,15 @@ class OutboundSettings(Model):
     The globally unique identifier for the object.
     """
     name: str | None = None
-    date_created: datetime | None = Field(None, alias="dateCreated")
+    date_created: datetime | None = Field(
+        None, validation_alias="dateCreated", serialization_alias="dateCreated"
+    )
     """
     Creation time of the entity. Date time is represented as an ISO-8601 string. For example: yyyy-MM-ddTHH:mm:ss.SSSZ
     """
-    date_modified: datetime | None = Field(None, alias="dateModified")
+    date_modified: datetime | None = Field(
+        None, validation_alias="dateModified", serialization_alias="dateModified"
+    )
     """
     Last modified time of the entity. Date time is represented as an ISO-8601 string. For example: yyyy-MM-ddTHH:mm:ss.SSSZ
     """
@@ -26,15 +30,19 @@ class OutboundSettings(Model):
     """
     Required for updates, must match the version number of the most recent update
     """
-    max_calls_per_agent: int | None = Field(None, alias="maxCallsPerAgent")
+    max_calls_per_agent: int | None = Field(
+        None, validation_alias="maxCallsPerAgent", serialization_alias="maxCallsPerAgent"
+    )
     """
     The maximum number of calls that can be placed per agent on any campaign
     """
-    max_line_utilization: float | None = Field(None, alias="maxLineUtilization")
+    max_line_utilization: float | None = Field(
+        None, validation_alias="maxLineUtilization", serialization_alias="maxLineUtilization"
+    )
     """
     The maximum percentage of lines that should be used for Outbound, expressed as a decimal in the range [0.0, 1.0]
     """
-    self_uri: str | None = Field(None, alias="selfUri")
+    self_uri: str | None = Field(None, validation_alias="selfUri", serialization_alias="selfUri")
     """
     The URI for this object
     """

@@ -15,18 +15,26 @@ class Page(Model):
     The globally unique identifier for the object.
     """
     name: str | None = None
-    version_id: str | None = Field(None, alias="versionId")
-    created_date: datetime | None = Field(None, alias="createdDate")
+    version_id: str | None = Field(
+        None, validation_alias="versionId", serialization_alias="versionId"
+    )
+    created_date: datetime | None = Field(
+        None, validation_alias="createdDate", serialization_alias="createdDate"
+    )
     """
     Date time is represented as an ISO-8601 string. For example: yyyy-MM-ddTHH:mm:ss.SSSZ
     """
-    modified_date: datetime | None = Field(None, alias="modifiedDate")
+    modified_date: datetime | None = Field(
+        None, validation_alias="modifiedDate", serialization_alias="modifiedDate"
+    )
     """
     Date time is represented as an ISO-8601 string. For example: yyyy-MM-ddTHH:mm:ss.SSSZ
     """
-    root_container: dict[str, dict[str, Any]] | None = Field(None, alias="rootContainer")
+    root_container: dict[str, dict[str, Any]] | None = Field(
+        None, validation_alias="rootContainer", serialization_alias="rootContainer"
+    )
     properties: dict[str, dict[str, Any]] | None = None
-    self_uri: str | None = Field(None, alias="selfUri")
+    self_uri: str | None = Field(None, validation_alias="selfUri", serialization_alias="selfUri")
     """
     The URI for this object
     """

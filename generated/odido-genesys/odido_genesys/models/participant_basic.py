@@ -28,15 +28,21 @@ class ParticipantBasic(Model):
     """
     A globally unique identifier for this conversation.
     """
-    start_time: datetime | None = Field(None, alias="startTime")
+    start_time: datetime | None = Field(
+        None, validation_alias="startTime", serialization_alias="startTime"
+    )
     """
     The timestamp when this participant joined the conversation in the provider clock. Date time is represented as an ISO-8601 string. For example: yyyy-MM-ddTHH:mm:ss.SSSZ
     """
-    end_time: datetime | None = Field(None, alias="endTime")
+    end_time: datetime | None = Field(
+        None, validation_alias="endTime", serialization_alias="endTime"
+    )
     """
     The timestamp when this participant disconnected from the conversation in the provider clock. Date time is represented as an ISO-8601 string. For example: yyyy-MM-ddTHH:mm:ss.SSSZ
     """
-    connected_time: datetime | None = Field(None, alias="connectedTime")
+    connected_time: datetime | None = Field(
+        None, validation_alias="connectedTime", serialization_alias="connectedTime"
+    )
     """
     The timestamp when this participant was connected to the conversation in the provider clock. Date time is represented as an ISO-8601 string. For example: yyyy-MM-ddTHH:mm:ss.SSSZ
     """
@@ -44,31 +50,39 @@ class ParticipantBasic(Model):
     """
     A human readable name identifying the participant.
     """
-    user_uri: str | None = Field(None, alias="userUri")
+    user_uri: str | None = Field(None, validation_alias="userUri", serialization_alias="userUri")
     """
     If this participant represents a user, then this will be an URI that can be used to fetch the user.
     """
-    user_id: str | None = Field(None, alias="userId")
+    user_id: str | None = Field(None, validation_alias="userId", serialization_alias="userId")
     """
     If this participant represents a user, then this will be the globally unique identifier for the user.
     """
-    external_contact_id: str | None = Field(None, alias="externalContactId")
+    external_contact_id: str | None = Field(
+        None, validation_alias="externalContactId", serialization_alias="externalContactId"
+    )
     """
     If this participant represents an external contact, then this will be the globally unique identifier for the external contact.
     """
-    external_organization_id: str | None = Field(None, alias="externalOrganizationId")
+    external_organization_id: str | None = Field(
+        None,
+        validation_alias="externalOrganizationId",
+        serialization_alias="externalOrganizationId",
+    )
     """
     If this participant represents an external org, then this will be the globally unique identifier for the external org.
     """
-    queue_id: str | None = Field(None, alias="queueId")
+    queue_id: str | None = Field(None, validation_alias="queueId", serialization_alias="queueId")
     """
     If present, the queue id that the communication channel came in on.
     """
-    group_id: str | None = Field(None, alias="groupId")
+    group_id: str | None = Field(None, validation_alias="groupId", serialization_alias="groupId")
     """
     If present, group of users the participant represents.
     """
-    queue_name: str | None = Field(None, alias="queueName")
+    queue_name: str | None = Field(
+        None, validation_alias="queueName", serialization_alias="queueName"
+    )
     """
     If present, the queue name that the communication channel came in on.
     """
@@ -76,11 +90,15 @@ class ParticipantBasic(Model):
     """
     A well known string that specifies the purpose of this participant.
     """
-    participant_type: str | None = Field(None, alias="participantType")
+    participant_type: str | None = Field(
+        None, validation_alias="participantType", serialization_alias="participantType"
+    )
     """
     A well known string that specifies the type of this participant.
     """
-    consult_participant_id: str | None = Field(None, alias="consultParticipantId")
+    consult_participant_id: str | None = Field(
+        None, validation_alias="consultParticipantId", serialization_alias="consultParticipantId"
+    )
     """
     If this participant is part of a consult transfer, then this will be the participant id of the participant being transferred.
     """
@@ -92,7 +110,7 @@ class ParticipantBasic(Model):
     """
     The address for the this participant. For a phone call this will be the ANI.
     """
-    ani_name: str | None = Field(None, alias="aniName")
+    ani_name: str | None = Field(None, validation_alias="aniName", serialization_alias="aniName")
     """
     The ani-based name for this participant.
     """
@@ -104,21 +122,27 @@ class ParticipantBasic(Model):
     """
     An ISO 639 language code specifying the locale for this participant
     """
-    wrapup_required: bool | None = Field(None, alias="wrapupRequired")
+    wrapup_required: bool | None = Field(
+        None, validation_alias="wrapupRequired", serialization_alias="wrapupRequired"
+    )
     """
     True iff this participant is required to enter wrapup for this conversation.
     """
     wrapup_prompt: Literal["mandatory", "optional", "timeout", "forcedTimeout"] | str | None = (
-        Field(None, alias="wrapupPrompt")
+        Field(None, validation_alias="wrapupPrompt", serialization_alias="wrapupPrompt")
     )
     """
     This field controls how the UI prompts the agent for a wrapup.
     """
-    wrapup_timeout_ms: int | None = Field(None, alias="wrapupTimeoutMs")
+    wrapup_timeout_ms: int | None = Field(
+        None, validation_alias="wrapupTimeoutMs", serialization_alias="wrapupTimeoutMs"
+    )
     """
     Specifies how long a timed ACW session will last.
     """
-    wrapup_skipped: bool | None = Field(None, alias="wrapupSkipped")
+    wrapup_skipped: bool | None = Field(
+        None, validation_alias="wrapupSkipped", serialization_alias="wrapupSkipped"
+    )
     """
     The UI sets this field when the agent chooses to skip entering a wrapup for this participant.
     """
@@ -126,7 +150,11 @@ class ParticipantBasic(Model):
     """
     Call wrap up or disposition data.
     """
-    monitored_participant_id: str | None = Field(None, alias="monitoredParticipantId")
+    monitored_participant_id: str | None = Field(
+        None,
+        validation_alias="monitoredParticipantId",
+        serialization_alias="monitoredParticipantId",
+    )
     """
     If this participant is a monitor, then this will be the id of the participant that is being monitored.
     """
@@ -142,13 +170,15 @@ class ParticipantBasic(Model):
     messages: list[message.Message] | None = None
     screenshares: list[screenshare.Screenshare] | None = None
     social_expressions: list[social_expression.SocialExpression] | None = Field(
-        None, alias="socialExpressions"
+        None, validation_alias="socialExpressions", serialization_alias="socialExpressions"
     )
     videos: list[video.Video] | None = None
     evaluations: list[Evaluation] | None = None
     screen_recording_state: (
         Literal["requested", "active", "paused", "stopped", "error", "timeout"] | str | None
-    ) = Field(None, alias="screenRecordingState")
+    ) = Field(
+        None, validation_alias="screenRecordingState", serialization_alias="screenRecordingState"
+    )
     """
     The current screen recording state for this participant.
     """

@@ -7,7 +7,7 @@ from pydantic import Field
 
 
 class PhoneColumn(Model):
-    column_name: str = Field(..., alias="columnName")
+    column_name: str = Field(..., validation_alias="columnName", serialization_alias="columnName")
     """
     The name of the phone column.
     """

@@ -7,5 +7,7 @@ from pydantic import Field
 
 
 class PhoneNumberColumn(Model):
-    column_name: str | None = Field(None, alias="columnName")
+    column_name: str | None = Field(
+        None, validation_alias="columnName", serialization_alias="columnName"
+    )
     type: str | None = None

@@ -11,8 +11,10 @@ class PresenceDefinition(Model):
     """
     description
     """
-    system_presence: str | None = Field(None, alias="systemPresence")
-    self_uri: str | None = Field(None, alias="selfUri")
+    system_presence: str | None = Field(
+        None, validation_alias="systemPresence", serialization_alias="systemPresence"
+    )
+    self_uri: str | None = Field(None, validation_alias="selfUri", serialization_alias="selfUri")
     """
     The URI for this object
     """

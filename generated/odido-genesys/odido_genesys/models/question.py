@@ -14,7 +14,7 @@ from . import visibility_condition as visibility_condition_1
 class Question(Model):
     id: str | None = None
     text: str | None = None
-    help_text: str | None = Field(None, alias="helpText")
+    help_text: str | None = Field(None, validation_alias="helpText", serialization_alias="helpText")
     type: (
         Literal[
             "multipleChoiceQuestion", "freeTextQuestion", "npsQuestion", "readOnlyTextBlockQuestion"
@@ -22,22 +22,34 @@ class Question(Model):
         | str
         | None
     ) = None
-    na_enabled: bool | None = Field(None, alias="naEnabled")
-    comments_required: bool | None = Field(None, alias="commentsRequired")
-    visibility_condition: visibility_condition_1.VisibilityCondition | None = Field(
-        None, alias="visibilityCondition"
+    na_enabled: bool | None = Field(
+        None, validation_alias="naEnabled", serialization_alias="naEnabled"
     )
-    answer_options: list[answer_option.AnswerOption] | None = Field(None, alias="answerOptions")
+    comments_required: bool | None = Field(
+        None, validation_alias="commentsRequired", serialization_alias="commentsRequired"
+    )
+    visibility_condition: visibility_condition_1.VisibilityCondition | None = Field(
+        None, validation_alias="visibilityCondition", serialization_alias="visibilityCondition"
+    )
+    answer_options: list[answer_option.AnswerOption] | None = Field(
+        None, validation_alias="answerOptions", serialization_alias="answerOptions"
+    )
     """
     Options from which to choose an answer for this question. Only used by Multiple Choice type questions.
     """
-    max_response_characters: int | None = Field(None, alias="maxResponseCharacters")
+    max_response_characters: int | None = Field(
+        None, validation_alias="maxResponseCharacters", serialization_alias="maxResponseCharacters"
+    )
     """
     How many characters are allowed in the text response to this question. Used by NPS and Free Text question types.
     """
-    explanation_prompt: str | None = Field(None, alias="explanationPrompt")
+    explanation_prompt: str | None = Field(
+        None, validation_alias="explanationPrompt", serialization_alias="explanationPrompt"
+    )
     """
     Prompt for details explaining the chosen NPS score. Used by NPS questions.
     """
-    is_kill: bool | None = Field(None, alias="isKill")
-    is_critical: bool | None = Field(None, alias="isCritical")
+    is_kill: bool | None = Field(None, validation_alias="isKill", serialization_alias="isKill")
+    is_critical: bool | None = Field(
+        None, validation_alias="isCritical", serialization_alias="isCritical"
+    )

@@ -13,12 +13,22 @@ class QuestionGroup(Model):
     id: str | None = None
     name: str | None = None
     type: str | None = None
-    default_answers_to_highest: bool | None = Field(None, alias="defaultAnswersToHighest")
-    default_answers_to_na: bool | None = Field(None, alias="defaultAnswersToNA")
-    na_enabled: bool | None = Field(None, alias="naEnabled")
+    default_answers_to_highest: bool | None = Field(
+        None,
+        validation_alias="defaultAnswersToHighest",
+        serialization_alias="defaultAnswersToHighest",
+    )
+    default_answers_to_na: bool | None = Field(
+        None, validation_alias="defaultAnswersToNA", serialization_alias="defaultAnswersToNA"
+    )
+    na_enabled: bool | None = Field(
+        None, validation_alias="naEnabled", serialization_alias="naEnabled"
+    )
     weight: float | None = None
-    manual_weight: bool | None = Field(None, alias="manualWeight")
+    manual_weight: bool | None = Field(
+        None, validation_alias="manualWeight", serialization_alias="manualWeight"
+    )
     questions: list[question.Question] | None = None
     visibility_condition: visibility_condition_1.VisibilityCondition | None = Field(
-        None, alias="visibilityCondition"
+        None, validation_alias="visibilityCondition", serialization_alias="visibilityCondition"
     )

@@ -9,18 +9,42 @@ from . import question_score
 
 
 class QuestionGroupScore(Model):
-    question_group_id: str | None = Field(None, alias="questionGroupId")
-    total_score: float | None = Field(None, alias="totalScore")
-    max_total_score: float | None = Field(None, alias="maxTotalScore")
-    total_critical_score: float | None = Field(None, alias="totalCriticalScore")
-    max_total_critical_score: float | None = Field(None, alias="maxTotalCriticalScore")
-    total_score_unweighted: float | None = Field(None, alias="totalScoreUnweighted")
-    max_total_score_unweighted: float | None = Field(None, alias="maxTotalScoreUnweighted")
+    question_group_id: str | None = Field(
+        None, validation_alias="questionGroupId", serialization_alias="questionGroupId"
+    )
+    total_score: float | None = Field(
+        None, validation_alias="totalScore", serialization_alias="totalScore"
+    )
+    max_total_score: float | None = Field(
+        None, validation_alias="maxTotalScore", serialization_alias="maxTotalScore"
+    )
+    total_critical_score: float | None = Field(
+        None, validation_alias="totalCriticalScore", serialization_alias="totalCriticalScore"
+    )
+    max_total_critical_score: float | None = Field(
+        None, validation_alias="maxTotalCriticalScore", serialization_alias="maxTotalCriticalScore"
+    )
+    total_score_unweighted: float | None = Field(
+        None, validation_alias="totalScoreUnweighted", serialization_alias="totalScoreUnweighted"
+    )
+    max_total_score_unweighted: float | None = Field(
+        None,
+        validation_alias="maxTotalScoreUnweighted",
+        serialization_alias="maxTotalScoreUnweighted",
+    )
     total_critical_score_unweighted: float | None = Field(
-        None, alias="totalCriticalScoreUnweighted"
+        None,
+        validation_alias="totalCriticalScoreUnweighted",
+        serialization_alias="totalCriticalScoreUnweighted",
     )
     max_total_critical_score_unweighted: float | None = Field(
-        None, alias="maxTotalCriticalScoreUnweighted"
+        None,
+        validation_alias="maxTotalCriticalScoreUnweighted",
+        serialization_alias="maxTotalCriticalScoreUnweighted",
     )
-    marked_na: bool | None = Field(None, alias="markedNA")
-    question_scores: list[question_score.QuestionScore] | None = Field(None, alias="questionScores")
+    marked_na: bool | None = Field(
+        None, validation_alias="markedNA", serialization_alias="markedNA"
+    )
+    question_scores: list[question_score.QuestionScore] | None = Field(
+        None, validation_alias="questionScores", serialization_alias="questionScores"
+    )

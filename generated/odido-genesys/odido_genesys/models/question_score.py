@@ -7,9 +7,15 @@ from pydantic import Field
 
 
 class QuestionScore(Model):
-    question_id: str | None = Field(None, alias="questionId")
-    answer_id: str | None = Field(None, alias="answerId")
+    question_id: str | None = Field(
+        None, validation_alias="questionId", serialization_alias="questionId"
+    )
+    answer_id: str | None = Field(None, validation_alias="answerId", serialization_alias="answerId")
     score: int | None = None
-    marked_na: bool | None = Field(None, alias="markedNA")
-    failed_kill_question: bool | None = Field(None, alias="failedKillQuestion")
+    marked_na: bool | None = Field(
+        None, validation_alias="markedNA", serialization_alias="markedNA"
+    )
+    failed_kill_question: bool | None = Field(
+        None, validation_alias="failedKillQuestion", serialization_alias="failedKillQuestion"
+    )
     comments: str | None = None

@@ -32,19 +32,27 @@ class Queue(Model):
     """
     The division to which this queue belongs.
     """
-    date_created: datetime | None = Field(None, alias="dateCreated")
+    date_created: datetime | None = Field(
+        None, validation_alias="dateCreated", serialization_alias="dateCreated"
+    )
     """
     The date the queue was created. Date time is represented as an ISO-8601 string. For example: yyyy-MM-ddTHH:mm:ss.SSSZ
     """
-    date_modified: datetime | None = Field(None, alias="dateModified")
+    date_modified: datetime | None = Field(
+        None, validation_alias="dateModified", serialization_alias="dateModified"
+    )
     """
     The date of the last modification to the queue. Date time is represented as an ISO-8601 string. For example: yyyy-MM-ddTHH:mm:ss.SSSZ
     """
-    modified_by: str | None = Field(None, alias="modifiedBy")
+    modified_by: str | None = Field(
+        None, validation_alias="modifiedBy", serialization_alias="modifiedBy"
+    )
     """
     The ID of the user that last modified the queue.
     """
-    created_by: str | None = Field(None, alias="createdBy")
+    created_by: str | None = Field(
+        None, validation_alias="createdBy", serialization_alias="createdBy"
+    )
     """
     The ID of the user that created the queue.
     """
@@ -52,15 +60,21 @@ class Queue(Model):
     """
     Indicates if the queue is active, inactive, or deleted.
     """
-    modified_by_app: str | None = Field(None, alias="modifiedByApp")
+    modified_by_app: str | None = Field(
+        None, validation_alias="modifiedByApp", serialization_alias="modifiedByApp"
+    )
     """
     The application that last modified the queue.
     """
-    created_by_app: str | None = Field(None, alias="createdByApp")
+    created_by_app: str | None = Field(
+        None, validation_alias="createdByApp", serialization_alias="createdByApp"
+    )
     """
     The application that created the queue.
     """
-    media_settings: dict[str, media_setting.MediaSetting] = Field(..., alias="mediaSettings")
+    media_settings: dict[str, media_setting.MediaSetting] = Field(
+        ..., validation_alias="mediaSettings", serialization_alias="mediaSettings"
+    )
     """
     The media settings for the queue. Valid Key Values: CALL, CALLBACK, CHAT, EMAIL, SOCIAL_EXPRESSION
     """
@@ -68,43 +82,61 @@ class Queue(Model):
     """
     The bulls-eye settings for the queue.
     """
-    acw_settings: acw_settings_1.AcwSettings = Field(..., alias="acwSettings")
+    acw_settings: acw_settings_1.AcwSettings = Field(
+        ..., validation_alias="acwSettings", serialization_alias="acwSettings"
+    )
     """
     The ACW settings for the queue.
     """
     skill_evaluation_method: Literal["NONE", "BEST", "ALL"] | str = Field(
-        ..., alias="skillEvaluationMethod"
+        ..., validation_alias="skillEvaluationMethod", serialization_alias="skillEvaluationMethod"
     )
     """
     The skill evaluation method to use when routing conversations.
     """
-    queue_flow: uri_reference.UriReference | None = Field(None, alias="queueFlow")
+    queue_flow: uri_reference.UriReference | None = Field(
+        None, validation_alias="queueFlow", serialization_alias="queueFlow"
+    )
     """
     The in-queue flow to use for conversations waiting in queue.
     """
-    whisper_prompt: uri_reference.UriReference | None = Field(None, alias="whisperPrompt")
+    whisper_prompt: uri_reference.UriReference | None = Field(
+        None, validation_alias="whisperPrompt", serialization_alias="whisperPrompt"
+    )
     """
     The prompt used for whisper on the queue, if configured.
     """
-    auto_answer_only: bool | None = Field(None, alias="autoAnswerOnly")
+    auto_answer_only: bool | None = Field(
+        None, validation_alias="autoAnswerOnly", serialization_alias="autoAnswerOnly"
+    )
     """
     Specifies whether the configured whisper should play for all ACD calls, or only for those which are auto-answered.
     """
-    calling_party_name: str | None = Field(None, alias="callingPartyName")
+    calling_party_name: str | None = Field(
+        None, validation_alias="callingPartyName", serialization_alias="callingPartyName"
+    )
     """
     The name to use for caller identification for outbound calls from this queue.
     """
-    calling_party_number: str | None = Field(None, alias="callingPartyNumber")
+    calling_party_number: str | None = Field(
+        None, validation_alias="callingPartyNumber", serialization_alias="callingPartyNumber"
+    )
     """
     The phone number to use for caller identification for outbound calls from this queue.
     """
-    default_scripts: dict[str, script.Script] | None = Field(None, alias="defaultScripts")
+    default_scripts: dict[str, script.Script] | None = Field(
+        None, validation_alias="defaultScripts", serialization_alias="defaultScripts"
+    )
     """
     The default script Ids for the communication types.
     """
-    outbound_email_address: QueueEmailAddress | None = Field(None, alias="outboundEmailAddress")
-    member_count: int | None = Field(None, alias="memberCount")
-    self_uri: str | None = Field(None, alias="selfUri")
+    outbound_email_address: QueueEmailAddress | None = Field(
+        None, validation_alias="outboundEmailAddress", serialization_alias="outboundEmailAddress"
+    )
+    member_count: int | None = Field(
+        None, validation_alias="memberCount", serialization_alias="memberCount"
+    )
+    self_uri: str | None = Field(None, validation_alias="selfUri", serialization_alias="selfUri")
     """
     The URI for this object
     """

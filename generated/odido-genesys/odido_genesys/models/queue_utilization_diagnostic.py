@@ -13,35 +13,57 @@ class QueueUtilizationDiagnostic(Model):
     """
     Identifier of the queue
     """
-    users_in_queue: int | None = Field(None, alias="usersInQueue")
+    users_in_queue: int | None = Field(
+        None, validation_alias="usersInQueue", serialization_alias="usersInQueue"
+    )
     """
     The number of users joined to the queue
     """
-    active_users_in_queue: int | None = Field(None, alias="activeUsersInQueue")
+    active_users_in_queue: int | None = Field(
+        None, validation_alias="activeUsersInQueue", serialization_alias="activeUsersInQueue"
+    )
     """
     The number of users active on the queue
     """
-    users_on_queue: int | None = Field(None, alias="usersOnQueue")
+    users_on_queue: int | None = Field(
+        None, validation_alias="usersOnQueue", serialization_alias="usersOnQueue"
+    )
     """
     The number of users with a status of on-queue
     """
-    users_not_utilized: int | None = Field(None, alias="usersNotUtilized")
+    users_not_utilized: int | None = Field(
+        None, validation_alias="usersNotUtilized", serialization_alias="usersNotUtilized"
+    )
     """
     The number of users in the queue currently not engaged
     """
-    users_on_queue_with_station: int | None = Field(None, alias="usersOnQueueWithStation")
+    users_on_queue_with_station: int | None = Field(
+        None,
+        validation_alias="usersOnQueueWithStation",
+        serialization_alias="usersOnQueueWithStation",
+    )
     """
     The number of users in the queue with a station
     """
-    users_on_a_campaign_call: int | None = Field(None, alias="usersOnACampaignCall")
+    users_on_a_campaign_call: int | None = Field(
+        None, validation_alias="usersOnACampaignCall", serialization_alias="usersOnACampaignCall"
+    )
     """
     The number of users currently engaged in a campaign call
     """
-    users_on_different_edge_group: int | None = Field(None, alias="usersOnDifferentEdgeGroup")
+    users_on_different_edge_group: int | None = Field(
+        None,
+        validation_alias="usersOnDifferentEdgeGroup",
+        serialization_alias="usersOnDifferentEdgeGroup",
+    )
     """
     The number of users whose station is homed to an edge different from the campaign
     """
-    users_on_a_non_campaign_call: int | None = Field(None, alias="usersOnANonCampaignCall")
+    users_on_a_non_campaign_call: int | None = Field(
+        None,
+        validation_alias="usersOnANonCampaignCall",
+        serialization_alias="usersOnANonCampaignCall",
+    )
     """
     The number of users currently engaged in a communication that is not part of the campaign
     """

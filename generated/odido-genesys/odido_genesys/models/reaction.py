@@ -18,7 +18,7 @@ class Reaction(Model):
     Name of the parameter for this reaction. For transfer_flow, this would be the outbound flow name.
     """
     reaction_type: Literal["hangup", "transfer", "transfer_flow", "play_file"] | str = Field(
-        ..., alias="reactionType"
+        ..., validation_alias="reactionType", serialization_alias="reactionType"
     )
     """
     The reaction to take for a given call analysis result.

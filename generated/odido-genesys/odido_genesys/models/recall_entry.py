@@ -7,5 +7,11 @@ from pydantic import Field
 
 
 class RecallEntry(Model):
-    nbr_attempts: int | None = Field(None, alias="nbrAttempts")
-    minutes_between_attempts: int | None = Field(None, alias="minutesBetweenAttempts")
+    nbr_attempts: int | None = Field(
+        None, validation_alias="nbrAttempts", serialization_alias="nbrAttempts"
+    )
+    minutes_between_attempts: int | None = Field(
+        None,
+        validation_alias="minutesBetweenAttempts",
+        serialization_alias="minutesBetweenAttempts",
+    )

@@ -11,7 +11,9 @@ from . import resource_condition_value
 
 
 class ResourceConditionNode(Model):
-    variable_name: str | None = Field(None, alias="variableName")
+    variable_name: str | None = Field(
+        None, validation_alias="variableName", serialization_alias="variableName"
+    )
     conjunction: Literal["AND", "OR"] | str | None = None
     operator: Literal["EQ", "IN", "GE", "GT", "LE", "LT"] | str | None = None
     operands: list[resource_condition_value.ResourceConditionValue] | None = None

@@ -11,14 +11,30 @@ from . import resource_condition_node as resource_condition_node_1
 class ResourcePermissionPolicy(Model):
     id: str | None = None
     domain: str | None = None
-    entity_name: str | None = Field(None, alias="entityName")
-    policy_name: str | None = Field(None, alias="policyName")
-    policy_description: str | None = Field(None, alias="policyDescription")
-    action_set_key: str | None = Field(None, alias="actionSetKey")
-    allow_conditions: bool | None = Field(None, alias="allowConditions")
-    resource_condition_node: resource_condition_node_1.ResourceConditionNode | None = Field(
-        None, alias="resourceConditionNode"
+    entity_name: str | None = Field(
+        None, validation_alias="entityName", serialization_alias="entityName"
     )
-    named_resources: list[str] | None = Field(None, alias="namedResources")
-    resource_condition: str | None = Field(None, alias="resourceCondition")
-    action_set: list[str] | None = Field(None, alias="actionSet")
+    policy_name: str | None = Field(
+        None, validation_alias="policyName", serialization_alias="policyName"
+    )
+    policy_description: str | None = Field(
+        None, validation_alias="policyDescription", serialization_alias="policyDescription"
+    )
+    action_set_key: str | None = Field(
+        None, validation_alias="actionSetKey", serialization_alias="actionSetKey"
+    )
+    allow_conditions: bool | None = Field(
+        None, validation_alias="allowConditions", serialization_alias="allowConditions"
+    )
+    resource_condition_node: resource_condition_node_1.ResourceConditionNode | None = Field(
+        None, validation_alias="resourceConditionNode", serialization_alias="resourceConditionNode"
+    )
+    named_resources: list[str] | None = Field(
+        None, validation_alias="namedResources", serialization_alias="namedResources"
+    )
+    resource_condition: str | None = Field(
+        None, validation_alias="resourceCondition", serialization_alias="resourceCondition"
+    )
+    action_set: list[str] | None = Field(
+        None, validation_alias="actionSet", serialization_alias="actionSet"
+    )

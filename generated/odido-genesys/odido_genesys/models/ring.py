@@ -11,6 +11,6 @@ from . import expansion_criterium
 
 class Ring(Model):
     expansion_criteria: list[expansion_criterium.ExpansionCriterium] | None = Field(
-        None, alias="expansionCriteria"
+        None, validation_alias="expansionCriteria", serialization_alias="expansionCriteria"
     )
     actions: actions_1.Actions | None = None

@@ -10,7 +10,7 @@ from pydantic import Field
 
 
 class RoutingStatus(Model):
-    user_id: str | None = Field(None, alias="userId")
+    user_id: str | None = Field(None, validation_alias="userId", serialization_alias="userId")
     """
     The userId of the agent
     """
@@ -20,7 +20,9 @@ class RoutingStatus(Model):
     """
     Indicates the Routing State of the agent.  A value of OFF_QUEUE will be returned if the specified user does not exist.
     """
-    start_time: datetime | None = Field(None, alias="startTime")
+    start_time: datetime | None = Field(
+        None, validation_alias="startTime", serialization_alias="startTime"
+    )
     """
     The timestamp when the agent went into this state. Date time is represented as an ISO-8601 string. For example: yyyy-MM-ddTHH:mm:ss.SSSZ
     """

@@ -19,11 +19,15 @@ class RuleSet(Model):
     """
     The name of the RuleSet.
     """
-    date_created: datetime | None = Field(None, alias="dateCreated")
+    date_created: datetime | None = Field(
+        None, validation_alias="dateCreated", serialization_alias="dateCreated"
+    )
     """
     Creation time of the entity. Date time is represented as an ISO-8601 string. For example: yyyy-MM-ddTHH:mm:ss.SSSZ
     """
-    date_modified: datetime | None = Field(None, alias="dateModified")
+    date_modified: datetime | None = Field(
+        None, validation_alias="dateModified", serialization_alias="dateModified"
+    )
     """
     Last modified time of the entity. Date time is represented as an ISO-8601 string. For example: yyyy-MM-ddTHH:mm:ss.SSSZ
     """
@@ -31,7 +35,9 @@ class RuleSet(Model):
     """
     Required for updates, must match the version number of the most recent update
     """
-    contact_list: uri_reference.UriReference | None = Field(None, alias="contactList")
+    contact_list: uri_reference.UriReference | None = Field(
+        None, validation_alias="contactList", serialization_alias="contactList"
+    )
     """
     A ContactList to provide user-interface suggestions for contact columns on relevant conditions and actions.
     """
@@ -43,7 +49,7 @@ class RuleSet(Model):
     """
     The list of rules.
     """
-    self_uri: str | None = Field(None, alias="selfUri")
+    self_uri: str | None = Field(None, validation_alias="selfUri", serialization_alias="selfUri")
     """
     The URI for this object
     """

@@ -11,7 +11,9 @@ from . import uri_reference
 
 
 class RuleSetDiagnostic(Model):
-    rule_set: uri_reference.UriReference | None = Field(None, alias="ruleSet")
+    rule_set: uri_reference.UriReference | None = Field(
+        None, validation_alias="ruleSet", serialization_alias="ruleSet"
+    )
     """
     A campaign rule set
     """

@@ -41,7 +41,9 @@ class Screenshare(Model):
     """
     Indicates whether this participant is sharing their screen.
     """
-    peer_count: int | None = Field(None, alias="peerCount")
+    peer_count: int | None = Field(
+        None, validation_alias="peerCount", serialization_alias="peerCount"
+    )
     """
     The number of peer participants from the perspective of the participant in the conference.
     """
@@ -66,15 +68,19 @@ class Screenshare(Model):
         ]
         | str
         | None
-    ) = Field(None, alias="disconnectType")
+    ) = Field(None, validation_alias="disconnectType", serialization_alias="disconnectType")
     """
     System defined string indicating what caused the communication to disconnect. Will be null until the communication disconnects.
     """
-    connected_time: datetime | None = Field(None, alias="connectedTime")
+    connected_time: datetime | None = Field(
+        None, validation_alias="connectedTime", serialization_alias="connectedTime"
+    )
     """
     The timestamp when this communication was connected in the cloud clock. Date time is represented as an ISO-8601 string. For example: yyyy-MM-ddTHH:mm:ss.SSSZ
     """
-    disconnected_time: datetime | None = Field(None, alias="disconnectedTime")
+    disconnected_time: datetime | None = Field(
+        None, validation_alias="disconnectedTime", serialization_alias="disconnectedTime"
+    )
     """
     The timestamp when this communication disconnected from the conversation in the provider clock. Date time is represented as an ISO-8601 string. For example: yyyy-MM-ddTHH:mm:ss.SSSZ
     """
@@ -82,7 +88,7 @@ class Screenshare(Model):
     """
     The source provider for the screen share.
     """
-    peer_id: str | None = Field(None, alias="peerId")
+    peer_id: str | None = Field(None, validation_alias="peerId", serialization_alias="peerId")
     """
     The id of the peer communication corresponding to a matching leg for this communication.
     """

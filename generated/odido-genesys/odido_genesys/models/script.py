@@ -17,30 +17,46 @@ class Script(Model):
     The globally unique identifier for the object.
     """
     name: str | None = None
-    version_id: str | None = Field(None, alias="versionId")
-    created_date: datetime | None = Field(None, alias="createdDate")
+    version_id: str | None = Field(
+        None, validation_alias="versionId", serialization_alias="versionId"
+    )
+    created_date: datetime | None = Field(
+        None, validation_alias="createdDate", serialization_alias="createdDate"
+    )
     """
     Date time is represented as an ISO-8601 string. For example: yyyy-MM-ddTHH:mm:ss.SSSZ
     """
-    modified_date: datetime | None = Field(None, alias="modifiedDate")
+    modified_date: datetime | None = Field(
+        None, validation_alias="modifiedDate", serialization_alias="modifiedDate"
+    )
     """
     Date time is represented as an ISO-8601 string. For example: yyyy-MM-ddTHH:mm:ss.SSSZ
     """
-    published_date: datetime | None = Field(None, alias="publishedDate")
+    published_date: datetime | None = Field(
+        None, validation_alias="publishedDate", serialization_alias="publishedDate"
+    )
     """
     Date time is represented as an ISO-8601 string. For example: yyyy-MM-ddTHH:mm:ss.SSSZ
     """
-    version_date: datetime | None = Field(None, alias="versionDate")
+    version_date: datetime | None = Field(
+        None, validation_alias="versionDate", serialization_alias="versionDate"
+    )
     """
     Date time is represented as an ISO-8601 string. For example: yyyy-MM-ddTHH:mm:ss.SSSZ
     """
-    start_page_id: str | None = Field(None, alias="startPageId")
-    start_page_name: str | None = Field(None, alias="startPageName")
+    start_page_id: str | None = Field(
+        None, validation_alias="startPageId", serialization_alias="startPageId"
+    )
+    start_page_name: str | None = Field(
+        None, validation_alias="startPageName", serialization_alias="startPageName"
+    )
     features: dict[str, Any] | None = None
     variables: dict[str, Any] | None = None
-    custom_actions: dict[str, Any] | None = Field(None, alias="customActions")
+    custom_actions: dict[str, Any] | None = Field(
+        None, validation_alias="customActions", serialization_alias="customActions"
+    )
     pages: list[page.Page] | None = None
-    self_uri: str | None = Field(None, alias="selfUri")
+    self_uri: str | None = Field(None, validation_alias="selfUri", serialization_alias="selfUri")
     """
     The URI for this object
     """

@@ -9,11 +9,11 @@ from pydantic import Field
 
 
 class Segment(Model):
-    start_time: datetime = Field(..., alias="startTime")
+    start_time: datetime = Field(..., validation_alias="startTime", serialization_alias="startTime")
     """
     The timestamp when this segment began. Date time is represented as an ISO-8601 string. For example: yyyy-MM-ddTHH:mm:ss.SSSZ
     """
-    end_time: datetime = Field(..., alias="endTime")
+    end_time: datetime = Field(..., validation_alias="endTime", serialization_alias="endTime")
     """
     The timestamp when this segment ended. Date time is represented as an ISO-8601 string. For example: yyyy-MM-ddTHH:mm:ss.SSSZ
     """
@@ -21,11 +21,13 @@ class Segment(Model):
     """
     The activity taking place for the participant in the segment.
     """
-    how_ended: str | None = Field(None, alias="howEnded")
+    how_ended: str | None = Field(None, validation_alias="howEnded", serialization_alias="howEnded")
     """
     A description of the event that ended the segment.
     """
-    disconnect_type: str | None = Field(None, alias="disconnectType")
+    disconnect_type: str | None = Field(
+        None, validation_alias="disconnectType", serialization_alias="disconnectType"
+    )
     """
     A description of the event that disconnected the segment
     """

@@ -8,4 +8,6 @@ from pydantic import Field
 
 class ServiceLevel(Model):
     percentage: float | None = None
-    duration_ms: int | None = Field(None, alias="durationMs")
+    duration_ms: int | None = Field(
+        None, validation_alias="durationMs", serialization_alias="durationMs"
+    )

@@ -9,4 +9,4 @@ from pydantic import Field
 class SkillsToRemove(Model):
     name: str | None = None
     id: str | None = None
-    self_uri: str | None = Field(None, alias="selfUri")
+    self_uri: str | None = Field(None, validation_alias="selfUri", serialization_alias="selfUri")

@@ -15,7 +15,7 @@ class UserAuthorization(Model):
     A collection of the permissions granted by all assigned roles
     """
     permission_policies: list[resource_permission_policy.ResourcePermissionPolicy] | None = Field(
-        None, alias="permissionPolicies"
+        None, validation_alias="permissionPolicies", serialization_alias="permissionPolicies"
     )
     """
     The policies configured for assigned permissions.

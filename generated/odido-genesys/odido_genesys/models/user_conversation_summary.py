@@ -9,11 +9,13 @@ from . import media_summary
 
 
 class UserConversationSummary(Model):
-    user_id: str | None = Field(None, alias="userId")
+    user_id: str | None = Field(None, validation_alias="userId", serialization_alias="userId")
     call: media_summary.MediaSummary | None = None
     callback: media_summary.MediaSummary | None = None
     email: media_summary.MediaSummary | None = None
     message: media_summary.MediaSummary | None = None
     chat: media_summary.MediaSummary | None = None
-    social_expression: media_summary.MediaSummary | None = Field(None, alias="socialExpression")
+    social_expression: media_summary.MediaSummary | None = Field(
+        None, validation_alias="socialExpression", serialization_alias="socialExpression"
+    )
     video: media_summary.MediaSummary | None = None

@@ -11,4 +11,4 @@ class UserImage(Model):
     """
     Height and/or width of image. ex: 640x480 or x128
     """
-    image_uri: str | None = Field(None, alias="imageUri")
+    image_uri: str | None = Field(None, validation_alias="imageUri", serialization_alias="imageUri")

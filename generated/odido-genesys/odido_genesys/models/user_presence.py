@@ -25,14 +25,16 @@ class UserPresence(Model):
     A boolean used to tell whether or not to set this presence source as the primary on a PATCH
     """
     presence_definition: presence_definition_1.PresenceDefinition | None = Field(
-        None, alias="presenceDefinition"
+        None, validation_alias="presenceDefinition", serialization_alias="presenceDefinition"
     )
     message: str | None = None
-    modified_date: datetime | None = Field(None, alias="modifiedDate")
+    modified_date: datetime | None = Field(
+        None, validation_alias="modifiedDate", serialization_alias="modifiedDate"
+    )
     """
     Date time is represented as an ISO-8601 string. For example: yyyy-MM-ddTHH:mm:ss.SSSZ
     """
-    self_uri: str | None = Field(None, alias="selfUri")
+    self_uri: str | None = Field(None, validation_alias="selfUri", serialization_alias="selfUri")
     """
     The URI for this object
     """

@@ -35,19 +35,27 @@ class Video(Model):
     """
     The room id context (xmpp jid) for the conference session.
     """
-    audio_muted: bool | None = Field(None, alias="audioMuted")
+    audio_muted: bool | None = Field(
+        None, validation_alias="audioMuted", serialization_alias="audioMuted"
+    )
     """
     Indicates whether this participant has muted their outgoing audio.
     """
-    video_muted: bool | None = Field(None, alias="videoMuted")
+    video_muted: bool | None = Field(
+        None, validation_alias="videoMuted", serialization_alias="videoMuted"
+    )
     """
     Indicates whether this participant has muted/paused their outgoing video.
     """
-    sharing_screen: bool | None = Field(None, alias="sharingScreen")
+    sharing_screen: bool | None = Field(
+        None, validation_alias="sharingScreen", serialization_alias="sharingScreen"
+    )
     """
     Indicates whether this participant is sharing their screen to the session.
     """
-    peer_count: int | None = Field(None, alias="peerCount")
+    peer_count: int | None = Field(
+        None, validation_alias="peerCount", serialization_alias="peerCount"
+    )
     """
     The number of peer participants from the perspective of the participant in the conference.
     """
@@ -72,15 +80,19 @@ class Video(Model):
         ]
         | str
         | None
-    ) = Field(None, alias="disconnectType")
+    ) = Field(None, validation_alias="disconnectType", serialization_alias="disconnectType")
     """
     System defined string indicating what caused the communication to disconnect. Will be null until the communication disconnects.
     """
-    connected_time: datetime | None = Field(None, alias="connectedTime")
+    connected_time: datetime | None = Field(
+        None, validation_alias="connectedTime", serialization_alias="connectedTime"
+    )
     """
     The timestamp when this communication was connected in the cloud clock. Date time is represented as an ISO-8601 string. For example: yyyy-MM-ddTHH:mm:ss.SSSZ
     """
-    disconnected_time: datetime | None = Field(None, alias="disconnectedTime")
+    disconnected_time: datetime | None = Field(
+        None, validation_alias="disconnectedTime", serialization_alias="disconnectedTime"
+    )
     """
     The timestamp when this communication disconnected from the conversation in the provider clock. Date time is represented as an ISO-8601 string. For example: yyyy-MM-ddTHH:mm:ss.SSSZ
     """
@@ -88,7 +100,7 @@ class Video(Model):
     """
     The source provider for the video.
     """
-    peer_id: str | None = Field(None, alias="peerId")
+    peer_id: str | None = Field(None, validation_alias="peerId", serialization_alias="peerId")
     """
     The id of the peer communication corresponding to a matching leg for this communication.
     """

@@ -9,7 +9,9 @@ from pydantic import Field
 
 
 class VisibilityCondition(Model):
-    combining_operation: Literal["AND", "OR"] | str | None = Field(None, alias="combiningOperation")
+    combining_operation: Literal["AND", "OR"] | str | None = Field(
+        None, validation_alias="combiningOperation", serialization_alias="combiningOperation"
+    )
     predicates: list[dict[str, Any]] | None = None
     """
     A list of strings, each representing the location in the form of the Answer Option to depend on. In the format of "/form/questionGroup/{questionGroupIndex}/question/{questionIndex}/answer/{answerIndex}" or, to assume the current question group, "../question/{questionIndex}/answer/{answerIndex}". Note: Indexes are zero-based

@@ -14,7 +14,7 @@ class Voicemail(Model):
     The voicemail id
     """
     upload_status: Literal["pending", "complete", "failed", "timeout"] | str | None = Field(
-        None, alias="uploadStatus"
+        None, validation_alias="uploadStatus", serialization_alias="uploadStatus"
     )
     """
     current state of the voicemail upload

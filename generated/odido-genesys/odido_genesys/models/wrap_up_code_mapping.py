@@ -15,11 +15,15 @@ class WrapUpCodeMapping(Model):
     The globally unique identifier for the object.
     """
     name: str | None = None
-    date_created: datetime | None = Field(None, alias="dateCreated")
+    date_created: datetime | None = Field(
+        None, validation_alias="dateCreated", serialization_alias="dateCreated"
+    )
     """
     Creation time of the entity. Date time is represented as an ISO-8601 string. For example: yyyy-MM-ddTHH:mm:ss.SSSZ
     """
-    date_modified: datetime | None = Field(None, alias="dateModified")
+    date_modified: datetime | None = Field(
+        None, validation_alias="dateModified", serialization_alias="dateModified"
+    )
     """
     Last modified time of the entity. Date time is represented as an ISO-8601 string. For example: yyyy-MM-ddTHH:mm:ss.SSSZ
     """
@@ -29,7 +33,7 @@ class WrapUpCodeMapping(Model):
     """
     default_set: (
         list[Literal["CONTACT_UNCALLABLE", "NUMBER_UNCALLABLE", "RIGHT_PARTY_CONTACT"] | str] | None
-    ) = Field(None, alias="defaultSet")
+    ) = Field(None, validation_alias="defaultSet", serialization_alias="defaultSet")
     """
     The default set of wrap-up flags. These will be used if there is no entry for a given wrap-up code in the mapping.
     """
@@ -43,7 +47,7 @@ class WrapUpCodeMapping(Model):
     """
     A map from wrap-up code identifiers to a set of wrap-up flags.
     """
-    self_uri: str | None = Field(None, alias="selfUri")
+    self_uri: str | None = Field(None, validation_alias="selfUri", serialization_alias="selfUri")
     """
     The URI for this object
     """

@@ -25,11 +25,15 @@ class Wrapup(Model):
     """
     List of tags selected by the agent to describe the call or disposition.
     """
-    duration_seconds: int | None = Field(None, alias="durationSeconds")
+    duration_seconds: int | None = Field(
+        None, validation_alias="durationSeconds", serialization_alias="durationSeconds"
+    )
     """
     The length of time in seconds that the agent spent doing after call work.
     """
-    end_time: datetime | None = Field(None, alias="endTime")
+    end_time: datetime | None = Field(
+        None, validation_alias="endTime", serialization_alias="endTime"
+    )
     """
     The timestamp when the wrapup was finished. Date time is represented as an ISO-8601 string. For example: yyyy-MM-ddTHH:mm:ss.SSSZ
     """
