@@ -162,6 +162,8 @@ class _Builder:
                 continue
             if key == "additionalProperties" and value is False:
                 continue  # fields a newer server adds must survive in `model_extra`
+            if key == "default" and value is None and not _allows_null(node):
+                continue  # `default: null` on a schema that cannot be null means "no default"
             if key in _DATA_KEYWORDS:
                 out[key] = value
             elif key in _NAME_MAPS and isinstance(value, dict):
@@ -682,6 +684,13 @@ def _is_model(schema: Mapping[str, Any]) -> bool:
     if schema.get("enum") is not None or schema.get("type") not in (None, "object"):
         return False
     return bool(schema.get("discriminator"))
+
+
+def _allows_null(schema: Mapping[str, Any]) -> bool:
+    types = schema.get("type")
+    return bool(schema.get("nullable")) or types == "null" or (
+        isinstance(types, list) and "null" in types
+    )
 
 
 def _fits(value: object, ptype: PyType) -> bool:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._errors import Problem, Report, SpecError, SpecWarning
 from ._parse import display_source, fetch, is_url, may_have_external_refs, parse_document, read_file
-from ._refs import bundle_external, check_local_refs
+from ._refs import bundle_external, check_local_refs, check_ref_chains
 from ._repair import repair
 from ._swagger2 import convert
 
@@ -95,6 +95,7 @@ def _load(given: str, timeout: float, raw: bytes | None) -> LoadedSpec:
         _normalize_version(doc, version, report)
     refs = repair(doc, report, swagger2=swagger2)
     check_local_refs(doc, refs, report)
+    check_ref_chains(refs)
     from ._validate import parse_model
 
     model = parse_model(doc, report)

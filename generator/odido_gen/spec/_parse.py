@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import math
 import re
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urlsplit, urlunsplit
@@ -14,9 +16,11 @@ from yaml.constructor import ConstructorError
 from yaml.nodes import MappingNode, Node, ScalarNode
 
 from ._errors import Problem
+from ._walk import Cell, tokens_of
 
 __all__ = [
     "MAX_BYTES",
+    "MAX_DEPTH",
     "display_source",
     "fetch",
     "is_url",
@@ -31,6 +35,9 @@ MAX_BYTES = 128 * 1024 * 1024
 # may hold this many times the nodes PyYAML built (plus a floor) before it counts as a bomb.
 _ALIAS_FACTOR = 50
 _ALIAS_FLOOR = 100_000
+# Far deeper than any real description (a few dozen levels). The generator's passes and the
+# model generator recurse over schemas: a deeper document would end in a RecursionError.
+MAX_DEPTH = 256
 
 if TYPE_CHECKING:
     _BaseLoader = yaml.SafeLoader
@@ -111,18 +118,61 @@ def parse_document(raw: bytes) -> Any:
     text = _decode(raw)
     if text.lstrip()[:1] in ("{", "["):
         try:
-            return json.loads(text)
+            data = json.loads(text)
         except json.JSONDecodeError as exc:
             json_error = Problem(
                 f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
             )
+        except ValueError as exc:  # an integer longer than Python converts
+            raise Problem(_value_error(exc)) from None
         except RecursionError:
             raise Problem("JSON nested too deeply") from None
+        else:
+            _check_data(data)
+            return data
         try:  # flow-style YAML (comments, single quotes) also starts with `{`
-            return _load_yaml(text)
+            data = _load_yaml(text)
         except Problem:
             raise json_error from None
-    return _load_yaml(text)
+    else:
+        data = _load_yaml(text)
+    _check_data(data)
+    return data
+
+
+def _value_error(exc: ValueError) -> str:
+    if "integer string conversion" in str(exc):
+        return f"a number has more than {sys.get_int_max_str_digits()} digits"
+    return " ".join(str(exc).split())
+
+
+def _check_data(root: Any) -> None:
+    """Refuse what JSON cannot hold or the generator cannot walk: documents nested deeper
+    than `MAX_DEPTH`, and non-finite numbers (`NaN`, `Infinity`, `1e999`, YAML's `.inf`)."""
+    if not isinstance(root, dict | list):
+        if type(root) is float and not math.isfinite(root):
+            raise Problem(f"{root!r} is not a JSON number")
+        return
+    # (container, depth, location as a linked list of (parent, token)); iterative on purpose.
+    stack: list[tuple[Any, int, Cell]] = [(root, 1, None)]
+    while stack:
+        node, depth, cell = stack.pop()
+        items = node.items() if isinstance(node, dict) else enumerate(node)
+        for key, value in items:
+            if isinstance(value, dict | list):
+                if depth >= MAX_DEPTH:
+                    raise Problem(
+                        f"nested more than {MAX_DEPTH} levels deep below this point",
+                        tokens_of((cell, key))[:8],
+                    )
+                stack.append((value, depth + 1, (cell, key)))
+            elif type(value) is float and not math.isfinite(value):
+                raise Problem(
+                    f"{value!r} is not a JSON number (NaN, infinities and numbers out of "
+                    "range are not allowed)",
+                    tokens_of((cell, key)),
+                )
+
 
 
 class _Loader(_BaseLoader):
@@ -232,6 +282,8 @@ def _load_yaml(text: str) -> Any:
         raise Problem(f"invalid YAML{where}: {what}") from None
     except yaml.YAMLError as exc:
         raise Problem(f"invalid YAML: {exc}") from None
+    except ValueError as exc:  # an integer longer than Python converts
+        raise Problem(f"invalid YAML: {_value_error(exc)}") from None
     except RecursionError:
         raise Problem("YAML nested too deeply") from None
     finally:

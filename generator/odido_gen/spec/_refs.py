@@ -13,7 +13,7 @@ from ._pointer import Unresolvable, parse_fragment, resolve
 from ._repair import RefSite
 from ._walk import Cell, Kind, clone, tokens_of, walk
 
-__all__ = ["bundle_external", "check_local_refs"]
+__all__ = ["MAX_REF_CHAIN", "bundle_external", "check_local_refs", "check_ref_chains"]
 
 # Component map for a reference met in a given context (when the target's own location
 # does not say it).
@@ -216,3 +216,83 @@ def check_local_refs(doc: dict[str, Any], refs: list[RefSite], report: Report) -
                 del obj["$ref"]
                 continue
             raise Problem(f"unresolvable $ref {ref!r}: no such location", where) from None
+
+
+# A schema that stands for another one (an alias, `items`, `allOf`, `anyOf`, ...) is typed by
+# following the reference; the model generator's time grows much faster than the length of
+# such chains (hundreds of seconds for a few hundred). Real descriptions chain a few.
+MAX_REF_CHAIN = 32
+_SCHEMAS = "#/components/schemas/"
+# Keywords whose members are named fields of a model: a reference there names a class.
+_FIELD_MAPS = frozenset({"properties", "patternProperties"})
+_NAME_MAPS = frozenset({"properties", "patternProperties", "dependentSchemas", "$defs"})
+
+
+def _through_fields(tokens: list[str | int]) -> bool:
+    """Whether a location inside a component schema passes through a model's fields."""
+    expect_name = False
+    for token in tokens:
+        if expect_name:
+            expect_name = False
+        elif token in _FIELD_MAPS:
+            return True
+        elif token in _NAME_MAPS:
+            expect_name = True
+    return False
+
+
+def check_ref_chains(refs: list[RefSite]) -> None:
+    """Fail when component schemas refer to each other in a chain longer than
+    `MAX_REF_CHAIN` outside model fields (cycles are cut, as the generator cuts them)."""
+    edges: dict[str, list[str]] = {}
+    for _, cell, kind, ref in refs:
+        if kind != Kind.SCHEMA or not ref.startswith(_SCHEMAS):
+            continue
+        tokens = tokens_of(cell)
+        if len(tokens) < 3 or tokens[:2] != ["components", "schemas"]:
+            continue
+        if _through_fields(tokens[3:]):
+            continue
+        target = parse_fragment(ref)
+        if len(target) == 3:
+            edges.setdefault(str(tokens[2]), []).append(target[2])
+    if not edges:
+        return
+    # Longest chain from each schema: an iterative depth-first walk, each schema done once.
+    longest: dict[str, int] = {}
+    following: dict[str, str] = {}
+    active: set[str] = set()
+    for start in edges:
+        if start in longest:
+            continue
+        stack: list[tuple[str, int]] = [(start, 0)]
+        active.add(start)
+        while stack:
+            node, index = stack[-1]
+            targets = edges.get(node, [])
+            if index < len(targets):
+                stack[-1] = (node, index + 1)
+                target = targets[index]
+                if target not in longest and target not in active:
+                    active.add(target)
+                    stack.append((target, 0))
+                continue
+            stack.pop()
+            active.discard(node)
+            best, after = 0, None
+            for target in targets:
+                length = 1 + longest.get(target, 0)  # a target still active closes a cycle
+                if length > best:
+                    best, after = length, target
+            longest[node] = best
+            if after is not None:
+                following[node] = after
+            if best > MAX_REF_CHAIN:
+                chain = [node]
+                while len(chain) < 4 and chain[-1] in following:
+                    chain.append(following[chain[-1]])
+                raise Problem(
+                    f"schemas refer to each other in a chain of more than {MAX_REF_CHAIN} "
+                    f"references ({' -> '.join(chain)} -> ...)",
+                    ["components", "schemas", node],
+                )

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any, Final
 
-from ._errors import Report
+from ._errors import Problem, Report
 from ._pointer import Unresolvable, resolve
 from ._swagger2 import SCHEMA_KEYS, rewrite_ref
 from ._walk import METHODS, Cell, Kind, tokens_of, walk
@@ -111,7 +111,24 @@ class _Repairer:
 
     # -- paths and operations --------------------------------------------------------------
 
+    def relative_paths(self) -> None:
+        """A path must start with `/`: it is appended to the API's base URL. Without one, it
+        could be a whole URL (`https://elsewhere/x`) that clients send their token to."""
+        paths = self.doc.get("paths")
+        if not isinstance(paths, dict):
+            return
+        bad = [p for p in paths if not p.startswith(("/", "x-"))]
+        for path in bad:
+            fixed = "/" + path
+            if fixed in paths:
+                raise Problem(
+                    f"path {path!r} does not start with '/', and {fixed!r} exists", ["paths", path]
+                )
+            self.warn(["paths", fixed], f"path {path!r} does not start with '/'; '/' added")
+            _rename_key(paths, path, fixed)
+
     def paths(self) -> None:
+        self.relative_paths()
         seen_ids: dict[str, Tokens] = {}
         duplicates: list[tuple[dict[str, Any], Tokens]] = []
         for top in ("paths", "webhooks"):
