@@ -30,6 +30,7 @@ from ._errors import (
     one_line,
 )
 from ._headers import HeaderStyle
+from ._ssl import shared_ssl_context
 from ._tokens import DEFAULT_CACHE, Token, TokenCache, TokenKey
 from ._types import TOKEN_TIMEOUT, AuthMethod, TimeoutTypes
 
@@ -224,7 +225,7 @@ class OdidoAuth(httpx.Auth):
     def _fetch_sync(self) -> Token:
         started = time.monotonic()
         try:
-            with httpx.Client(timeout=self._token_timeout) as client:
+            with httpx.Client(timeout=self._token_timeout, verify=shared_ssl_context()) as client:
                 response = client.send(self._token_request())
         except httpx.TransportError as exc:
             raise _transport_error(exc, self._public_request()) from None
@@ -233,7 +234,9 @@ class OdidoAuth(httpx.Auth):
     async def _fetch_async(self) -> Token:
         started = time.monotonic()
         try:
-            async with httpx.AsyncClient(timeout=self._token_timeout) as client:
+            async with httpx.AsyncClient(
+                timeout=self._token_timeout, verify=shared_ssl_context()
+            ) as client:
                 response = await client.send(self._token_request())
         except httpx.TransportError as exc:
             raise _transport_error(exc, self._public_request()) from None

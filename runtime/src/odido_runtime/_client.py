@@ -8,7 +8,6 @@ non-2xx answers into typed errors. The sync and async classes are twins; keep th
 
 from __future__ import annotations
 
-import asyncio
 import email.utils
 import logging
 import random
@@ -30,6 +29,7 @@ from ._errors import (
 )
 from ._product import ProductInfo
 from ._serde import dump_json, encode_params, parse_error_body
+from ._ssl import shared_ssl_context
 from ._types import (
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
@@ -269,6 +269,12 @@ class _BaseAPIClient:
         )
 
 
+async def _sleep(seconds: float) -> None:
+    import asyncio  # only async clients pay for importing it
+
+    await asyncio.sleep(seconds)
+
+
 def _wrap_transport_error(exc: httpx.TransportError, request: httpx.Request) -> APIError:
     if isinstance(exc, httpx.TimeoutException):
         return APITimeoutError(str(exc) or type(exc).__name__, request=request)
@@ -308,7 +314,9 @@ class SyncAPIClient(_BaseAPIClient):
         )
         self._owns_client = http_client is None
         self._client = (
-            httpx.Client(timeout=self._timeout, headers=self._default_headers)
+            httpx.Client(
+                timeout=self._timeout, headers=self._default_headers, verify=shared_ssl_context()
+            )
             if http_client is None
             else http_client
         )
@@ -425,7 +433,9 @@ class AsyncAPIClient(_BaseAPIClient):
         )
         self._owns_client = http_client is None
         self._client = (
-            httpx.AsyncClient(timeout=self._timeout, headers=self._default_headers)
+            httpx.AsyncClient(
+                timeout=self._timeout, headers=self._default_headers, verify=shared_ssl_context()
+            )
             if http_client is None
             else http_client
         )
@@ -482,7 +492,7 @@ class AsyncAPIClient(_BaseAPIClient):
                     delay = self._backoff(attempt, response.headers)
                     self._log_retry(request, status, delay, attempt, retries)
                     await response.aclose()
-                    await asyncio.sleep(delay)
+                    await _sleep(delay)
                     attempt += 1
                     continue
                 raise make_status_error(response, parse_error_body(response, error_types))
@@ -490,7 +500,7 @@ class AsyncAPIClient(_BaseAPIClient):
             if delay_or_none is None:
                 raise error from cause
             self._log_retry(request, type(error).__name__, delay_or_none, attempt, retries)
-            await asyncio.sleep(delay_or_none)
+            await _sleep(delay_or_none)
             attempt += 1
 
     async def aclose(self) -> None:

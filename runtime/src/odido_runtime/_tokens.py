@@ -9,13 +9,16 @@ loop; waiting is on a `threading.Event` (threads) or an asyncio future (tasks).
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import threading
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Final, NamedTuple
+from typing import TYPE_CHECKING, Any, Final, NamedTuple
+
+if TYPE_CHECKING:
+    # asyncio costs ~20 ms to import; a sync-only program never needs it.
+    import asyncio
 
 __all__ = ["Token", "TokenCache", "TokenKey"]
 
@@ -237,6 +240,8 @@ class TokenCache:
         token = self._tokens.get(key)
         if token is not None and time.monotonic() < token.refresh_at:
             return token
+        import asyncio
+
         loop = asyncio.get_running_loop()
         while True:
             with self._mutex:
