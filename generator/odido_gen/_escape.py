@@ -7,10 +7,10 @@ prints a raw spec string fails to render, so a missing escape is a loud bug, not
 
 from __future__ import annotations
 
-import json
 import re
 import textwrap
 import unicodedata
+from typing import Any
 
 from odido_gen.naming import Identifier
 
@@ -60,6 +60,33 @@ class Untrusted(str):
 
     def __mod__(self, other: object) -> Untrusted:
         return Untrusted(str.__mod__(self, other))
+
+
+def _keep_mark(name: str) -> Any:
+    method = getattr(str, name)
+
+    def marked(self: Untrusted, *args: Any, **kwargs: Any) -> Any:
+        result = method(self, *args, **kwargs)
+        if isinstance(result, str):
+            return Untrusted(result)
+        if isinstance(result, list | tuple):
+            return type(result)(Untrusted(r) if isinstance(r, str) else r for r in result)
+        return result
+
+    marked.__name__ = marked.__qualname__ = name
+    return marked
+
+
+# String methods (and so Jinja filters such as upper, trim, replace, truncate, slicing) keep
+# the mark on what they return; only the escaping filters turn spec text into `Code`.
+for _name in (
+    "__getitem__", "__mul__", "__rmul__", "capitalize", "casefold", "center", "expandtabs",
+    "format", "format_map", "join", "ljust", "lower", "lstrip", "partition", "removeprefix",
+    "removesuffix", "replace", "rjust", "rpartition", "rsplit", "rstrip", "split",
+    "splitlines", "strip", "swapcase", "title", "translate", "upper", "zfill",
+):  # fmt: skip
+    setattr(Untrusted, _name, _keep_mark(_name))
+del _name
 
 
 def untrusted(value: object) -> Untrusted | None:
@@ -131,9 +158,36 @@ def comment(text: str) -> Code:
     return Code(_visible(" ".join(str(text).split())).replace("\\", "\\\\"))
 
 
+_TOML_SHORT = {
+    '"': '\\"',
+    "\\": "\\\\",
+    "\b": "\\b",
+    "\t": "\\t",
+    "\n": "\\n",
+    "\f": "\\f",
+    "\r": "\\r",
+}
+
+
 def toml_str(value: str) -> Code:
-    """A TOML basic string (JSON string escapes are valid TOML ones)."""
-    return Code(json.dumps(str(value), ensure_ascii=True))
+    """A TOML basic string, in ASCII. Unlike JSON, TOML has no surrogate-pair escapes: a
+    character beyond the BMP is `\\UXXXXXXXX`, and a lone surrogate (not a character) is
+    replaced by U+FFFD."""
+    out = ['"']
+    for ch in str(value):
+        code = ord(ch)
+        if ch in _TOML_SHORT:
+            out.append(_TOML_SHORT[ch])
+        elif 0x20 <= code < 0x7F:
+            out.append(ch)
+        elif 0xD800 <= code <= 0xDFFF:
+            out.append("\\ufffd")
+        elif code > 0xFFFF:
+            out.append(f"\\U{code:08x}")
+        else:
+            out.append(f"\\u{code:04x}")
+    out.append('"')
+    return Code("".join(out))
 
 
 def markdown(text: str | None) -> Code:

@@ -25,6 +25,10 @@ __all__ = [
 MAX_NAME_LENGTH = 120
 
 _BUILTINS = frozenset(dir(builtins))
+# Device names Windows reserves, with any extension: `con.py` cannot be checked out there.
+_RESERVED_FILE_NAMES = frozenset(
+    {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
+)
 _WORD_BOUNDARY = re.compile(
     r"[A-Z]+(?=[A-Z][a-z0-9])|[A-Z]?[a-z]+[0-9]*|[A-Z]+[0-9]*|[0-9]+[a-z]*",
 )
@@ -73,15 +77,27 @@ def snake_case(text: str, *, fallback: str = "value", avoid_builtins: bool = Tru
 def class_name(text: str, *, fallback: str = "Model") -> Identifier:
     """`contact list` -> `ContactList`; keeps inner capitals of `ContactListEntityListing`.
 
-    A class whose module name would be a keyword (`Global` -> `global.py`) gets a `Model`
-    suffix, since every model lives in a module named after it.
+    A class whose module name would be a keyword (`Global` -> `global.py`) or a device name
+    Windows reserves (`Con` -> `con.py`) gets a `Model` suffix, since every model lives in a
+    module named after it; so do keywords and builtins (`None` -> `NoneModel`).
     """
     words = _ascii_words(text)
-    name = "".join(w[:1].upper() + w[1:] for w in words)
-    name = _safe(name, fallback=fallback, avoid_builtins=True)
+    name = "".join(w[:1].upper() + w[1:] for w in words) or fallback
+    if name[0].isdigit():
+        name = f"{fallback}{name}"
+    name = name[:MAX_NAME_LENGTH]
+    # No underscores: the model generator drops them from class names (`None_` -> `None1`),
+    # and the client must name the class it generated. So a `Model` suffix instead.
     plain = "_".join(w.lower() for w in _WORD_BOUNDARY.findall(name))
-    if keyword.iskeyword(plain) or keyword.issoftkeyword(plain):
-        name = f"{name.rstrip('_')}Model"
+    if (
+        keyword.iskeyword(name)
+        or name in _BUILTINS
+        or keyword.iskeyword(plain)
+        or keyword.issoftkeyword(plain)
+        or plain in _RESERVED_FILE_NAMES
+        or name.lower() in _RESERVED_FILE_NAMES
+    ):
+        name = f"{name}Model"
     return Identifier(name)
 
 
@@ -90,8 +106,10 @@ def constant_name(text: str) -> Identifier:
 
 
 def module_name(text: str) -> Identifier:
-    """A module file name stem: no separators, no dots, never empty, never a dunder."""
-    return snake_case(text, fallback="module", avoid_builtins=False)
+    """A module file name stem: no separators, no dots, never empty, never a dunder, never
+    a device name Windows reserves (`con`, `nul`, `com1`, ...)."""
+    name = snake_case(text, fallback="module", avoid_builtins=False)
+    return Identifier(f"{name}_") if name in _RESERVED_FILE_NAMES else name
 
 
 class UniqueNames:

@@ -107,12 +107,13 @@ def render_models(product: Product) -> ModelModules:
             raise RenderError(f"{product.key}: unexpected model module layout {'/'.join(parts)}")
         filename = parts[0]
         if filename == "__init__.py":
-            if _defines_anything(source):
+            if _defined_names(ast.parse(source)):
                 raise RenderError(f"{product.key}: the model generator put models in __init__")
             continue
         stem = filename.removesuffix(".py")
-        sources[filename] = _split_aliases(_add_missing_imports(source))
-        for name in _defined_names(source):
+        tree = ast.parse(source)  # once per module: the three passes below share it
+        sources[filename] = _add_missing_imports(_split_aliases(source, tree), tree)
+        for name in _defined_names(tree):
             exports.setdefault(name, stem)
     missing = sorted(product.referenced_models - set(exports))
     if missing:
@@ -131,14 +132,13 @@ _KNOWN_IMPORTS = {
 }
 
 
-def _add_missing_imports(source: str) -> str:
+def _add_missing_imports(source: str, tree: ast.Module) -> str:
     """Import the typing and pydantic names a module uses but does not import.
 
     datamodel-code-generator 0.97.0 writes `Annotated[..., Field(discriminator=...)]` for
     discriminated unions inside list root models without importing either; ruff then orders
-    the added imports.
+    the added imports. `tree` is the module before any edit (only names are read from it).
     """
-    tree = ast.parse(source)
     imported = {
         alias.asname or alias.name
         for node in ast.walk(tree)
@@ -154,7 +154,7 @@ def _add_missing_imports(source: str) -> str:
     return f"{head}{sep}{lines}{rest}" if sep else lines + source
 
 
-def _split_aliases(source: str) -> str:
+def _split_aliases(source: str, tree: ast.Module) -> str:
     """`Field(alias="x")` -> `Field(validation_alias="x", serialization_alias="x")`.
 
     Type checkers name a model's constructor parameters after `alias` (PEP 681), so with
@@ -164,7 +164,6 @@ def _split_aliases(source: str) -> str:
     """
     if "alias=" not in source:
         return source
-    tree = ast.parse(source)
     lines = source.splitlines(keepends=True)
     offsets = [0]
     for line in lines:
@@ -193,8 +192,7 @@ def _byte_to_char(line: str, byte_offset: int) -> int:
     return len(line.encode("utf-8")[:byte_offset].decode("utf-8", "replace"))
 
 
-def _defined_names(source: str) -> list[str]:
-    tree = ast.parse(source)
+def _defined_names(tree: ast.Module) -> list[str]:
     names = []
     for node in tree.body:
         if isinstance(node, ast.ClassDef):
@@ -204,7 +202,3 @@ def _defined_names(source: str) -> list[str]:
         elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
             names.append(node.target.id)
     return [n for n in names if not n.startswith("_")]
-
-
-def _defines_anything(source: str) -> bool:
-    return bool(_defined_names(source))

@@ -5,12 +5,13 @@ from __future__ import annotations
 import ast
 import gc
 import os
+import re
 import shutil
 import subprocess
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from odido_gen._errors import RenderError
 
@@ -34,18 +35,53 @@ def _ruff() -> str:
     return str(find_ruff_bin())
 
 
+# File names every file system, archive format and operating system takes: no separators, no
+# `..`, no device names Windows reserves (`con.py` included), and short enough for ext4/NTFS.
+_PORTABLE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]*")
+_MAX_NAME_BYTES = 255
+_RESERVED_NAMES = frozenset(
+    {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
+)
+
+
 def _safe_relative(path: str) -> Path:
-    rel = Path(path)
-    if rel.is_absolute() or any(part in ("", ".", "..") for part in rel.parts):
+    rel = PurePosixPath(path)
+    if rel.is_absolute() or "\\" in path or any(p in ("", ".", "..") for p in path.split("/")):
         raise RenderError(f"refusing to write outside the package: {path!r}")
-    return rel
+    for part in rel.parts:
+        if (
+            not _PORTABLE_NAME.fullmatch(part)
+            or part.endswith(".")
+            or part.split(".", 1)[0].lower() in _RESERVED_NAMES
+        ):
+            raise RenderError(f"refusing to write a file with a non-portable name: {path!r}")
+        if len(part.encode()) > _MAX_NAME_BYTES:
+            raise RenderError(
+                f"refusing to write a file name longer than {_MAX_NAME_BYTES} bytes: "
+                f"{path[:80]!r}..."
+            )
+    return Path(*rel.parts)
+
+
+def _check_names(files: Mapping[str, str]) -> None:
+    """Every path safe, and no two that a case-insensitive file system would merge."""
+    seen: dict[str, str] = {}
+    for path in files:
+        _safe_relative(path)
+        other = seen.setdefault(path.casefold(), path)
+        if other != path:
+            raise RenderError(f"{other!r} and {path!r} differ only in case")
 
 
 def _write_files(root: Path, files: Mapping[str, str]) -> None:
+    _check_names(files)
     for path, text in files.items():
         target = root / _safe_relative(path)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8", newline="\n")
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8", newline="\n")
+        except OSError as exc:
+            raise RenderError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
 def format_files(files: Mapping[str, str], *, label: str, directory: Path) -> dict[str, str]:
@@ -58,7 +94,10 @@ def format_files(files: Mapping[str, str], *, label: str, directory: Path) -> di
     if len(files) > MAX_FILES:
         raise RenderError(f"{label}: {len(files)} files is more than the {MAX_FILES} allowed")
     directory = directory.resolve()  # ruff runs inside it and gets the config path from here
-    _write_files(directory, files)
+    try:
+        _write_files(directory, files)
+    except RenderError as exc:
+        raise RenderError(f"{label}: {exc}") from None
     ruff = _ruff()
     common = ["--no-cache", "--quiet", "--config", str(directory / "pyproject.toml")]
     fixed = subprocess.run(

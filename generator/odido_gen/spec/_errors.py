@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-__all__ = ["Problem", "Report", "SpecError", "SpecWarning", "escape_token", "pointer"]
+__all__ = [
+    "Problem",
+    "Report",
+    "SpecError",
+    "SpecWarning",
+    "escape_token",
+    "pointer",
+    "shown",
+]
 
 Token = str | int
 
@@ -33,7 +42,7 @@ class SpecWarning:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.pointer}: {self.message}"
+        return f"{shown(self.pointer)}: {shown(self.message)}"
 
 
 class SpecError(Exception):
@@ -52,11 +61,28 @@ class SpecError(Exception):
         self.pointer = pointer
         self.label = label
         prefix = f"[{label}] " if label else ""
-        super().__init__(f"{prefix}{source}{pointer or ''}: {self.detail}")
+        super().__init__(f"{prefix}{source}{shown(pointer or '')}: {shown(self.detail)}")
 
 
 def _one_line(text: str) -> str:
     return " ".join(text.split())
+
+
+# Messages quote the spec (names, keys, values): on a terminal, control characters could move
+# the cursor or fake other output, and a megabyte-long key would drown the message.
+_UNPRINTABLE = re.compile(
+    r"[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]"
+)
+_MAX_SHOWN = 300
+
+
+def shown(text: str) -> str:
+    """Spec text as it may appear in a one-line message: no control or bidi characters, and
+    long text cut in the middle."""
+    text = _UNPRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    if len(text) > _MAX_SHOWN:
+        text = f"{text[: _MAX_SHOWN - 80]}...{text[-77:]}"
+    return text
 
 
 class Problem(Exception):

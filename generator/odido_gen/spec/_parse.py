@@ -146,9 +146,15 @@ def _value_error(exc: ValueError) -> str:
     return " ".join(str(exc).split())
 
 
+# JSON's `"\\ud800"` escapes can spell half a character, which no file can hold as UTF-8.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE_MESSAGE = "holds a lone surrogate (half of a UTF-16 pair), which is not text"
+
+
 def _check_data(root: Any) -> None:
     """Refuse what JSON cannot hold or the generator cannot walk: documents nested deeper
-    than `MAX_DEPTH`, and non-finite numbers (`NaN`, `Infinity`, `1e999`, YAML's `.inf`)."""
+    than `MAX_DEPTH`, non-finite numbers (`NaN`, `Infinity`, `1e999`, YAML's `.inf`) and
+    lone surrogates."""
     if not isinstance(root, dict | list):
         if type(root) is float and not math.isfinite(root):
             raise Problem(f"{root!r} is not a JSON number")
@@ -172,7 +178,10 @@ def _check_data(root: Any) -> None:
                     "range are not allowed)",
                     tokens_of((cell, key)),
                 )
-
+            elif type(value) is str and not value.isascii() and _SURROGATE.search(value):
+                raise Problem(_SURROGATE_MESSAGE, tokens_of((cell, key)))
+            if type(key) is str and not key.isascii() and _SURROGATE.search(key):
+                raise Problem(f"a key {_SURROGATE_MESSAGE}", tokens_of(cell))
 
 
 class _Loader(_BaseLoader):

@@ -253,9 +253,9 @@ def check_ref_chains(refs: list[RefSite]) -> None:
             continue
         if _through_fields(tokens[3:]):
             continue
-        target = parse_fragment(ref)
-        if len(target) == 3:
-            edges.setdefault(str(tokens[2]), []).append(target[2])
+        to = parse_fragment(ref)
+        if len(to) == 3:
+            edges.setdefault(str(tokens[2]), []).append(to[2])
     if not edges:
         return
     # Longest chain from each schema: an iterative depth-first walk, each schema done once.
