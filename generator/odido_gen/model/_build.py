@@ -688,8 +688,10 @@ def _is_model(schema: Mapping[str, Any]) -> bool:
 
 def _allows_null(schema: Mapping[str, Any]) -> bool:
     types = schema.get("type")
-    return bool(schema.get("nullable")) or types == "null" or (
-        isinstance(types, list) and "null" in types
+    return (
+        bool(schema.get("nullable"))
+        or types == "null"
+        or (isinstance(types, list) and "null" in types)
     )
 
 
