@@ -189,6 +189,7 @@ def test_every_genesys_operation_answers_through_the_sandbox(stack: SandboxProce
     assert verdict.called == spec_operation_count(document)
     assert verdict.parse_failures == []
     assert verdict.other_errors == []
+    assert verdict.rejected == {}
     assert verdict.unanswered == {}
 
 

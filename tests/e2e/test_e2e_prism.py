@@ -125,6 +125,7 @@ def _judge_every_operation(
     assert verdict.violations == []
     assert verdict.parse_failures == []
     assert verdict.other_errors == []
+    assert verdict.rejected == {}
     assert set(verdict.unanswered) <= PRISM_CANNOT_MOCK
     assert verdict.parsed + verdict.no_content + len(verdict.unanswered) == verdict.called
 
