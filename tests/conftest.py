@@ -21,7 +21,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--slow", action="store_true", help="also run tests marked slow")
 
 
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+def _skip_slow_unless_asked(config: pytest.Config, items: list[pytest.Item]) -> None:
     if config.getoption("--slow") or os.environ.get("CI", "").lower() in ("1", "true", "yes"):
         return
     skip = pytest.mark.skip(reason="slow: runs in CI (CI=true) or with --slow")
@@ -34,3 +34,31 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def anyio_backend() -> str:
     """Async tests (`@pytest.mark.anyio`) run on asyncio, the loop the runtime targets."""
     return "asyncio"
+
+
+# Open bugs the hostile suite found and that are not fixed yet. Each test asserts the correct
+# behaviour; strict xfail turns a fix into a failure until its line here is removed.
+_NAMES = "tests/hostile/test_hostile_names.py::test_names_become_a_working_package"
+OPEN_BUGS = {
+    "tests/hostile/test_hostile_limits.py::test_exponential_type_expansion_stays_bounded": (
+        "generation of mutually recursive anyOf/array aliases still exceeds 15 s "
+        "(model generator and annotation expansion)"
+    ),
+    f"{_NAMES}[confusable]": (
+        "non-ASCII property names are refused with a clear error instead of getting ASCII names"
+    ),
+    f"{_NAMES}[long]": (
+        "over-long nested model module names are refused with a clear error, not shortened"
+    ),
+    f"{_NAMES}[builtin-parameters]": (
+        "operations answering `{}` where the spec declares an array or integer fail to parse"
+    ),
+}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    _skip_slow_unless_asked(config, items)
+    for item in items:
+        reason = OPEN_BUGS.get(item.nodeid)
+        if reason is not None:
+            item.add_marker(pytest.mark.xfail(reason=f"open bug: {reason}", strict=True))

@@ -26,6 +26,7 @@ __all__ = [
     "py_str",
     "toml_str",
     "untrusted",
+    "visible",
 ]
 
 # Characters that are invisible, reorder text (bidi controls) or break lines in some readers.
@@ -94,7 +95,15 @@ def untrusted(value: object) -> Untrusted | None:
     return Untrusted(value) if isinstance(value, str) else None
 
 
-def _visible(text: str, *, keep: str = "") -> str:
+def _escape_code(code: int) -> str:
+    """The shortest Python escape for a code point (`\\U` beyond the BMP: `\\u` takes four
+    digits only, so `\\udd374` would be half a surrogate pair and a `4`)."""
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+
+
+def visible(text: str, *, keep: str = "") -> str:
     """Replace unsafe characters with `\\uXXXX`-style escapes (valid in Python strings)."""
     if text.isascii() and not _ASCII_CONTROL.search(text.translate(_DROP_KEPT[keep])):
         return text  # the common case, without a per-character walk
@@ -104,14 +113,14 @@ def _visible(text: str, *, keep: str = "") -> str:
             out.append(ch)
         else:
             code = ord(ch)
-            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+            out.append(_escape_code(code))
     return "".join(out)
 
 
 def py_str(value: str) -> Code:
     """A Python string literal with the value's exact content."""
     # repr() always yields a valid literal; re-escape what repr keeps but readers may hide.
-    return Code(_visible(repr(str(value))))
+    return Code(visible(repr(str(value))))
 
 
 def py_literal(value: object) -> Code:
@@ -147,15 +156,16 @@ def docstring(text: str | None, *, width: int = 88, indent: str = "") -> Code:
             lines.append("")
         joined = " ".join(paragraph.split())
         lines.extend(textwrap.wrap(joined, width=width, break_on_hyphens=False) or [""])
-    body = f"\n{indent}".join(lines)
+    # Blank lines stay empty: whitespace there is a lint error no formatter may remove.
+    body = "\n".join(f"{indent}{line}" if i and line else line for i, line in enumerate(lines))
     # Escape backslashes, then every quote that starts a run or ends the text: no `"""` remains.
     body = _QUOTE_RUN.sub('\\\\"', body.replace("\\", "\\\\"))
-    return Code(_visible(body, keep="\n"))
+    return Code(visible(body, keep="\n"))
 
 
 def comment(text: str) -> Code:
     """One comment line's text: no line breaks, nothing that ends the comment."""
-    return Code(_visible(" ".join(str(text).split())).replace("\\", "\\\\"))
+    return Code(visible(" ".join(str(text).split())).replace("\\", "\\\\"))
 
 
 _TOML_SHORT = {
@@ -197,7 +207,7 @@ def markdown(text: str | None) -> Code:
     escaped = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     for ch in "\\`*_[]|#":
         escaped = escaped.replace(ch, "\\" + ch)
-    return Code(_visible(escaped.strip(), keep="\n"))
+    return Code(visible(escaped.strip(), keep="\n"))
 
 
 def markdown_inline(text: str | None) -> Code:
@@ -206,12 +216,18 @@ def markdown_inline(text: str | None) -> Code:
 
 
 def markdown_code(text: str) -> Code:
-    """Inline code in Markdown: a backtick fence longer than any run inside."""
-    value = _visible(" ".join(str(text).split()))
+    """Inline code in Markdown: a backtick fence longer than any run inside.
+
+    A `|` is escaped even so: in a table (GitHub Flavored Markdown) it ends the cell before
+    the code span is read, leaving the rest of the text, HTML included, as Markdown.
+    """
+    value = visible(" ".join(str(text).split())).replace("|", "\\|")
     fence = "`"
     while fence in value:
         fence += "`"
-    return Code(f"{fence} {value} {fence}" if value.startswith("`") else f"{fence}{value}{fence}")
+    if not value or value.startswith("`") or value.endswith("`"):
+        value = f" {value} "
+    return Code(f"{fence}{value}{fence}")
 
 
 def identifier(value: Identifier) -> Code:

@@ -25,6 +25,8 @@ __all__ = [
 MAX_NAME_LENGTH = 120
 
 _BUILTINS = frozenset(dir(builtins))
+# Names that read as digits in many fonts; linters refuse them (E741, E742, E743).
+_AMBIGUOUS = frozenset({"l", "I", "O"})
 # Device names Windows reserves, with any extension: `con.py` cannot be checked out there.
 _RESERVED_FILE_NAMES = frozenset(
     {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
@@ -63,6 +65,7 @@ def _safe(name: str, *, fallback: str, avoid_builtins: bool) -> str:
         or keyword.issoftkeyword(name)
         or name.startswith("__")
         or (avoid_builtins and name in _BUILTINS)
+        or name in _AMBIGUOUS
     ):
         name = f"{name}_"
     return name
@@ -92,6 +95,7 @@ def class_name(text: str, *, fallback: str = "Model") -> Identifier:
     if (
         keyword.iskeyword(name)
         or name in _BUILTINS
+        or name in _AMBIGUOUS
         or keyword.iskeyword(plain)
         or keyword.issoftkeyword(plain)
         or plain in _RESERVED_FILE_NAMES

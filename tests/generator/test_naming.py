@@ -45,7 +45,7 @@ def test_snake_case_avoids_builtins_only_when_asked() -> None:
         ("system.SysAuthority", "SystemSysAuthority"),
         ("weird name.x", "WeirdNameX"),
         ("type", "Type"),
-        ("None", "None_"),
+        ("None", "NoneModel"),
         ("", "Model"),
     ],
 )

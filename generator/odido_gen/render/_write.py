@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import ast
 import gc
+import io
 import os
 import re
 import shutil
 import subprocess
 import tempfile
+import tokenize
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from odido_gen._errors import RenderError
+from odido_gen._escape import visible
 
 __all__ = [
     "Drift",
@@ -73,6 +76,65 @@ def _check_names(files: Mapping[str, str]) -> None:
             raise RenderError(f"{other!r} and {path!r} differ only in case")
 
 
+# Characters that are invisible, reorder the text around them (bidi controls, as in "Trojan
+# Source") or break lines in some editors: spec text that reaches a module's strings or
+# comments untouched (the model generator copies descriptions as they are) gets them escaped.
+_SUSPECT = re.compile(r"[^\x20-\x7e\n\t]")
+
+
+def _escaped(text: str) -> str:
+    return visible(text, keep="\n")
+
+
+def _string_literal(path: str, tok: tokenize.TokenInfo, escaped: str) -> str:
+    """`escaped` if it means what `tok` means; else a plain literal of the same value (a raw
+    string cannot escape, and a backslash before the character would change the escape)."""
+    prefix = tok.string[: len(tok.string) - len(tok.string.lstrip("rRbBuUfF"))].lower()
+    if "f" in prefix or "b" in prefix:
+        if "r" in prefix:
+            raise RenderError(f"{path}:{tok.start[0]}: a raw string holds unsafe characters")
+        return escaped
+    value = ast.literal_eval(tok.string)
+    if "r" not in prefix and ast.literal_eval(escaped) == value:
+        return escaped
+    return visible(repr(value))
+
+
+def _neutralize(path: str, text: str) -> str:
+    """A module with unsafe characters escaped in its strings and comments; a name that is
+    not ASCII (a confusable: a Cyrillic `a` looks like a Latin one) is refused."""
+    if not path.endswith(".py") or not _SUSPECT.search(text):
+        return text
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
+    except (tokenize.TokenError, SyntaxError):
+        return text  # reported by the parse check, with its line
+    # Offsets of line starts as tokenize counts lines: at "\n" only (not at U+2028 & co).
+    starts = [0]
+    for line in text.split("\n"):
+        starts.append(starts[-1] + len(line) + 1)
+    edits: list[tuple[int, int, str]] = []
+    for tok in tokens:
+        if tok.type == tokenize.NAME and not tok.string.isascii():
+            raise RenderError(
+                f"{path}:{tok.start[0]}: the name {tok.string!a} is not ASCII "
+                "(confusable with an ASCII one)"
+            )
+        if tok.type not in (tokenize.STRING, tokenize.COMMENT):
+            continue
+        new = _escaped(tok.string)
+        if new == tok.string:
+            continue
+        if tok.type == tokenize.STRING:
+            new = _string_literal(path, tok, new)
+        begin = starts[tok.start[0] - 1] + tok.start[1]
+        end = starts[tok.end[0] - 1] + tok.end[1]
+        edits.append((begin, end, new))
+    for begin, end, new in reversed(edits):
+        text = text[:begin] + new + text[end:]
+    return text
+
+
 def _write_files(root: Path, files: Mapping[str, str]) -> None:
     _check_names(files)
     for path, text in files.items():
@@ -95,6 +157,7 @@ def format_files(files: Mapping[str, str], *, label: str, directory: Path) -> di
         raise RenderError(f"{label}: {len(files)} files is more than the {MAX_FILES} allowed")
     directory = directory.resolve()  # ruff runs inside it and gets the config path from here
     try:
+        files = {path: _neutralize(path, text) for path, text in files.items()}
         _write_files(directory, files)
     except RenderError as exc:
         raise RenderError(f"{label}: {exc}") from None
@@ -147,8 +210,15 @@ def _check_parses(files: Mapping[str, str], label: str) -> None:
 
 def stage_dir(target: Path) -> Path:
     """A new, empty folder beside `target`: on the same file system, so it can be renamed."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    return Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        return Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
+    except OSError as exc:
+        raise RenderError(f"cannot create a folder in {target.parent}: {_reason(exc)}") from None
+
+
+def _reason(exc: OSError) -> str:
+    return exc.strerror or type(exc).__name__
 
 
 def discard(staging: Path) -> None:
@@ -224,19 +294,28 @@ def install_tree(target: Path, staging: Path, files: Mapping[str, str]) -> bool:
     try:
         if not diff_tree(target, files):
             return False
-        old = None
-        if target.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
-            os.rmdir(old)
-            os.replace(target, old)
+        moved: Path | None = None  # where the previous package went, once it did
         try:
+            if target.exists():
+                old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
+                os.rmdir(old)
+                os.replace(target, old)
+                moved = old
             os.replace(staging, target)
-        except OSError:
-            if old is not None:
-                os.replace(old, target)
-            raise
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+        except OSError as exc:
+            if moved is not None:
+                try:
+                    os.replace(moved, target)
+                except OSError:
+                    raise RenderError(
+                        f"cannot put the package in place at {target} ({_reason(exc)}); "
+                        f"the previous one is in {moved}"
+                    ) from None
+            raise RenderError(
+                f"cannot put the package in place at {target}: {_reason(exc)}"
+            ) from None
+        if moved is not None:
+            shutil.rmtree(moved, ignore_errors=True)
         return True
     finally:
         if staging.exists():

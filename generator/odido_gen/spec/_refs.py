@@ -241,10 +241,20 @@ def _through_fields(tokens: list[str | int]) -> bool:
     return False
 
 
+def _is_choice(tokens: list[str | int]) -> bool:
+    """Whether a location inside a schema is the schema itself or one of its `anyOf`/`oneOf`
+    choices (of choices): a reference there stands for the whole value, nothing nested."""
+    pairs = zip(tokens[::2], tokens[1::2], strict=False)
+    return len(tokens) % 2 == 0 and all(k in ("anyOf", "oneOf") for k, _ in pairs)
+
+
 def check_ref_chains(refs: list[RefSite]) -> None:
     """Fail when component schemas refer to each other in a chain longer than
-    `MAX_REF_CHAIN` outside model fields (cycles are cut, as the generator cuts them)."""
+    `MAX_REF_CHAIN` outside model fields (cycles are cut, as the generator cuts them), or in
+    a cycle of aliases and choices alone (`S: anyOf [string, S]`): validators recurse on
+    those until the stack overflows (pydantic-core crashes the interpreter)."""
     edges: dict[str, list[str]] = {}
+    choices: dict[str, list[str]] = {}
     for _, cell, kind, ref in refs:
         if kind != Kind.SCHEMA or not ref.startswith(_SCHEMAS):
             continue
@@ -256,8 +266,11 @@ def check_ref_chains(refs: list[RefSite]) -> None:
         to = parse_fragment(ref)
         if len(to) == 3:
             edges.setdefault(str(tokens[2]), []).append(to[2])
+            if _is_choice(tokens[3:]):
+                choices.setdefault(str(tokens[2]), []).append(to[2])
     if not edges:
         return
+    _refuse_choice_cycles(choices)
     # Longest chain from each schema: an iterative depth-first walk, each schema done once.
     longest: dict[str, int] = {}
     following: dict[str, str] = {}
@@ -296,3 +309,36 @@ def check_ref_chains(refs: list[RefSite]) -> None:
                     f"references ({' -> '.join(chain)} -> ...)",
                     ["components", "schemas", node],
                 )
+
+
+def _refuse_choice_cycles(choices: dict[str, list[str]]) -> None:
+    done: set[str] = set()
+    for start in choices:
+        if start in done:
+            continue
+        path = [start]
+        on_path = {start}
+        stack: list[tuple[str, int]] = [(start, 0)]
+        while stack:
+            node, index = stack[-1]
+            targets = choices.get(node, [])
+            if index == len(targets):
+                stack.pop()
+                path.pop()
+                on_path.discard(node)
+                done.add(node)
+                continue
+            stack[-1] = (node, index + 1)
+            target = targets[index]
+            if target in on_path:
+                cycle = [*path[path.index(target) :], target]
+                raise Problem(
+                    "schemas refer to themselves through $ref, anyOf and oneOf alone "
+                    f"({' -> '.join(cycle[:5])}{' -> ...' if len(cycle) > 5 else ''}): with "
+                    "nothing nested in between, validators recurse on them without end",
+                    ["components", "schemas", target],
+                )
+            if target not in done:
+                path.append(target)
+                on_path.add(target)
+                stack.append((target, 0))

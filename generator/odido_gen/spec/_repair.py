@@ -19,6 +19,7 @@ from ._walk import METHODS, Cell, Kind, tokens_of, walk
 __all__ = ["RefSite", "repair"]
 
 _TEMPLATE: Final = re.compile(r"\{([^{}]+)\}")
+_CONTROL: Final = re.compile(r"[\x00-\x1f\x7f]")
 _TYPES_30: Final = frozenset({"string", "number", "integer", "boolean", "array", "object"})
 _TYPES_31: Final = _TYPES_30 | {"null"}
 # Type names seen in the wild that mean a JSON Schema type (and maybe a format).
@@ -113,10 +114,14 @@ class _Repairer:
 
     def relative_paths(self) -> None:
         """A path must start with `/`: it is appended to the API's base URL. Without one, it
-        could be a whole URL (`https://elsewhere/x`) that clients send their token to."""
+        could be a whole URL (`https://elsewhere/x`) that clients send their token to. Line
+        breaks and other control characters have no place in a URL path."""
         paths = self.doc.get("paths")
         if not isinstance(paths, dict):
             return
+        for path in paths:
+            if _CONTROL.search(path):
+                raise Problem(f"path {path!r} holds control characters", ["paths", path])
         bad = [p for p in paths if not p.startswith(("/", "x-"))]
         for path in bad:
             fixed = "/" + path

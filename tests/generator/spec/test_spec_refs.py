@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from odido_gen.spec import LoadedSpec, SpecError, load_spec
+from odido_gen.spec._refs import MAX_REF_CHAIN
 
 
 def openapi(paths: dict[str, Any], **extra: Any) -> dict[str, Any]:
@@ -126,19 +127,43 @@ def test_cyclic_refs_are_fine(tmp_path: Path) -> None:
             },
         },
         "Other": {"allOf": [{"$ref": "#/components/schemas/Node"}]},
-        "A": {"$ref": "#/components/schemas/B"},
-        "B": {"$ref": "#/components/schemas/A"},
+        "Json": {
+            "anyOf": [
+                {"type": "string"},
+                {"type": "array", "items": {"$ref": "#/components/schemas/Json"}},
+            ]
+        },
     }
     spec = load(tmp_path, openapi({}, components={"schemas": schemas}))
     assert spec.warnings == ()
 
 
+@pytest.mark.parametrize(
+    "schemas",
+    [
+        {"A": {"$ref": "#/components/schemas/B"}, "B": {"$ref": "#/components/schemas/A"}},
+        {"A": {"$ref": "#/components/schemas/A"}},
+        {"A": {"anyOf": [{"type": "string"}, {"$ref": "#/components/schemas/A"}]}},
+        {
+            "A": {"oneOf": [{"anyOf": [{"$ref": "#/components/schemas/B"}]}]},
+            "B": {"$ref": "#/components/schemas/A"},
+        },
+    ],
+)
+def test_cycles_of_aliases_and_choices_are_refused(tmp_path: Path, schemas: dict[str, Any]) -> None:
+    # Validators recurse on them until the interpreter crashes.
+    with pytest.raises(SpecError, match="refer to themselves through"):
+        load(tmp_path, openapi({}, components={"schemas": schemas}))
+
+
 def test_a_5000_deep_chain_of_refs(tmp_path: Path) -> None:
     n = 5000
+    # Schemas may chain only so far (the model generator slows down steeply); parameters,
+    # responses and the like may chain as far as they like.
     schemas: dict[str, Any] = {
-        f"S{i}": {"$ref": f"#/components/schemas/S{i + 1}"} for i in range(n)
+        f"S{i}": {"$ref": f"#/components/schemas/S{i + 1}"} for i in range(MAX_REF_CHAIN)
     }
-    schemas[f"S{n}"] = {"type": "string"}
+    schemas[f"S{MAX_REF_CHAIN}"] = {"type": "string"}
     parameters: dict[str, Any] = {
         f"P{i}": {"$ref": f"#/components/parameters/P{i + 1}"} for i in range(n)
     }
@@ -154,6 +179,29 @@ def test_a_5000_deep_chain_of_refs(tmp_path: Path) -> None:
     spec = load(tmp_path, doc)
     # the path parameter was found at the end of the chain: nothing added or removed
     assert spec.warnings == ()
+
+
+def test_a_schema_chain_longer_than_the_limit_is_refused(tmp_path: Path) -> None:
+    n = 5000
+    schemas: dict[str, Any] = {
+        f"S{i}": {"type": "array", "items": {"$ref": f"#/components/schemas/S{i + 1}"}}
+        for i in range(n)
+    }
+    schemas[f"S{n}"] = {"type": "string"}
+    # through model fields, chains are fine: each field names a class
+    schemas |= {
+        f"M{i}": {
+            "type": "object",
+            "properties": {"next": {"$ref": f"#/components/schemas/M{i + 1}"}},
+        }
+        for i in range(n)
+    }
+    schemas[f"M{n}"] = {"type": "object"}
+    with pytest.raises(SpecError, match=r"#/components/schemas/S\d+: .*chain of more than 32"):
+        load(tmp_path, openapi({}, components={"schemas": schemas}))
+    for i in range(n):
+        del schemas[f"S{i}"]
+    assert load(tmp_path, openapi({}, components={"schemas": schemas})).warnings == ()
 
 
 def test_percent_encoded_pointers(tmp_path: Path) -> None:
