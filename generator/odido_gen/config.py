@@ -74,7 +74,8 @@ class HeaderConfig:
 @dataclass(frozen=True)
 class ProductConfig:
     key: str
-    spec: str  # an absolute path or an http(s) URL
+    # An absolute path or an http(s) URL; a URL may carry credentials, so never in the repr.
+    spec: str = field(repr=False)
     distribution: str
     package: str
     client_name: str

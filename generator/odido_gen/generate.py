@@ -143,16 +143,24 @@ def generate_all(
         raise
 
     results = []
-    for config, target, staging, result in zip(products, targets, stagings, rendered, strict=True):
-        if check:
-            drift = diff_tree(target, result.files)
-            results.append(ProductResult(config.key, target, result, drift=drift))
-            continue
-        assert staging is not None
-        if result.staged is not None:
-            changed = install_tree(target, staging, result.files)
-        else:  # from the cache: the staging folder was never filled
-            discard(staging)
-            changed = replace_tree(target, result.files)
-        results.append(ProductResult(config.key, target, result, changed=changed))
+    try:
+        for config, target, staging, result in zip(
+            products, targets, stagings, rendered, strict=True
+        ):
+            if check:
+                drift = diff_tree(target, result.files)
+                results.append(ProductResult(config.key, target, result, drift=drift))
+                continue
+            assert staging is not None
+            if result.staged is not None:
+                changed = install_tree(target, staging, result.files)
+            else:  # from the cache: the staging folder was never filled
+                discard(staging)
+                changed = replace_tree(target, result.files)
+            results.append(ProductResult(config.key, target, result, changed=changed))
+    finally:
+        # A product that failed to go in place must not leave the others' staging behind.
+        for staging in stagings:
+            if staging is not None and staging.exists():
+                discard(staging)
     return results

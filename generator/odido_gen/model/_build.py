@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 from typing import Any
+from urllib.parse import unquote
 
 from odido_gen._escape import Code, Untrusted, py_literal, py_str, untrusted
 from odido_gen.config import ProductConfig
@@ -63,6 +64,16 @@ RESERVED_ARGUMENTS = frozenset(
         "datetime",
         "date",
         "models",
+        # builtins the method bodies use in annotations passed at run time (list[...], ...)
+        "list",
+        "dict",
+        "str",
+        "bytes",
+        "int",
+        "float",
+        "bool",
+        "set",
+        "tuple",
         # the runtime helpers generated method bodies call
         "build_path",
         "parse_response",
@@ -83,6 +94,8 @@ def _client_attributes() -> frozenset[str]:
     )
 
 
+# Longer annotations are unreadable and come only from hostile or degenerate specs.
+_MAX_ANNOTATION = 2000
 # Schema keys whose values are names (of properties, of nested definitions), not keywords.
 _NAME_MAPS = frozenset(
     {"properties", "patternProperties", "definitions", "$defs", "dependentSchemas"}
@@ -108,8 +121,22 @@ _DROPPED_KEYWORDS = frozenset(
         "maxProperties",
     },
 )
-# Header parameters OpenAPI says to ignore (3.0 and 3.1, "Parameter Object").
-_IGNORED_HEADERS = frozenset({"accept", "content-type", "authorization"})
+# Header parameters OpenAPI says to ignore (3.0 and 3.1, "Parameter Object"), and those that
+# would let a spec redirect the request or override what the transport and auth decide.
+_IGNORED_HEADERS = frozenset(
+    {
+        "accept",
+        "content-type",
+        "authorization",
+        "host",
+        "cookie",
+        "connection",
+        "content-length",
+        "transfer-encoding",
+        "proxy-authorization",
+    },
+)
+_HEADER_TOKEN = re.compile(r"^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,256}$")  # RFC 9110 field name
 _JSON_MEDIA = re.compile(r"^application/([\w.+-]*\+)?json(;.*)?$|^\*/\*$|^application/x-json")
 _TEXT_MEDIA = re.compile(r"^text/")
 _FORM_MEDIA = "application/x-www-form-urlencoded"
@@ -134,6 +161,7 @@ class _Builder:
             name: self.class_names.claim(class_name(name)) for name in raw_schemas
         }
         self.raw_schemas = raw_schemas
+        self._type_memo: dict[tuple[int, bool], PyType] = {}
         self.schemas: dict[str, Any] = {}
         for name, schema in raw_schemas.items():
             owner = self.schema_names[name]
@@ -239,9 +267,31 @@ class _Builder:
         open_enums: bool,
         visiting: frozenset[str] = frozenset(),
     ) -> PyType:
-        """The annotation for a schema; inline objects become models named after `hint`."""
+        """The annotation for a schema; inline objects become models named after `hint`.
+
+        Memoised per schema object: schemas that refer to each other through unions and arrays
+        would otherwise be expanded again at every use (exponential in a hostile spec), and an
+        annotation that still grows too long becomes `Any`.
+        """
         if not isinstance(schema, dict) or not schema:
             return PyType(Code("Any"), typing=frozenset({"Any"}))
+        memo_key = (id(schema), open_enums)
+        if (known := self._type_memo.get(memo_key)) is not None:
+            return known
+        result = self._type_of(schema, hint, open_enums=open_enums, visiting=visiting)
+        if len(result.expr) > _MAX_ANNOTATION:
+            result = PyType(Code("Any"), typing=frozenset({"Any"}))
+        self._type_memo[memo_key] = result
+        return result
+
+    def _type_of(
+        self,
+        schema: dict[str, Any],
+        hint: str,
+        *,
+        open_enums: bool,
+        visiting: frozenset[str],
+    ) -> PyType:
         component = self._component_of(schema)
         if component is not None:
             raw = self.raw_schemas[_unescape(schema["$ref"][len(_SCHEMA_PREFIX) :])]
@@ -341,8 +391,8 @@ class _Builder:
     def operations(self) -> Iterator[tuple[str, str, str, Mapping[str, Any], list[Any]]]:
         paths = self.doc.get("paths") or {}
         for path, item in paths.items():
-            if not isinstance(item, dict):
-                continue
+            if not isinstance(item, dict) or str(path).startswith("x-"):
+                continue  # extensions of the Paths object are not paths
             item = self._deref(item)
             shared = item.get("parameters") or []
             for method in _METHODS:
@@ -366,7 +416,8 @@ class _Builder:
         built: list[Resource] = []
         for tag, entries in resources.items():
             attribute = attributes.claim(snake_case(tag, fallback="default", avoid_builtins=False))
-            resource_class = Identifier(f"{class_name(tag, fallback='Default')}Resource")
+            # From the (unique) attribute, so that two tags never make one class name.
+            resource_class = Identifier(f"{class_name(attribute, fallback='Default')}Resource")
             members = UniqueNames(RESERVED_MEMBERS)
             ops = tuple(self._operation(members, *entry) for entry in entries)
             built.append(
@@ -444,7 +495,13 @@ class _Builder:
             if location not in ("path", "query", "header"):
                 continue
             if location == "header" and wire.lower() in _IGNORED_HEADERS:
-                continue  # OpenAPI: described by the body, the responses and the security scheme
+                continue  # described by the body, the responses, the security scheme, httpx
+            if location == "header" and not _HEADER_TOKEN.match(wire):
+                self.warnings.append(
+                    f"{pointer}: header parameter {wire!r} is not a valid HTTP field name; "
+                    "it is left out",
+                )
+                continue
             params.append(self._parameter(arguments, hint, wire, location, param, pointer))
 
         body = self._body(arguments, hint, op.get("requestBody"))
@@ -456,7 +513,7 @@ class _Builder:
             name=name,
             method=method.upper(),
             path=Untrusted(path),
-            operation_id=operation_id if isinstance(operation_id, str) else None,
+            operation_id=untrusted(operation_id),
             summary=_text(op.get("summary")),
             description=_text(op.get("description")),
             deprecated=bool(op.get("deprecated")),
@@ -465,7 +522,7 @@ class _Builder:
             result=result,
             errors=errors,
             paging=paging,
-            pointer=pointer,
+            pointer=Untrusted(pointer),
         )
 
     def _parameter(
@@ -538,7 +595,7 @@ class _Builder:
         return Body(
             name=arguments.claim(Identifier("body")),
             kind=kind,
-            media_type=media,
+            media_type=Untrusted(media),
             type=ptype,
             required=bool(body.get("required")),
             description=_text(body.get("description")),
@@ -566,7 +623,10 @@ class _Builder:
                 schema = content[media].get("schema")
                 if isinstance(schema, dict) and schema:
                     errors.append(
-                        (code, self.type_of(schema, f"{hint}Error{code}", open_enums=True))
+                        (
+                            Untrusted(code),
+                            self.type_of(schema, f"{hint}Error{code}", open_enums=True),
+                        )
                     )
         return result, tuple(errors)
 
@@ -575,18 +635,23 @@ class _Builder:
         content = response.get("content") if isinstance(response, dict) else None
         if not isinstance(content, dict) or not content:
             return Result(kind="none", type=PyType(Code("None")))
+        accept = None
+        if "application/json" not in content and "*/*" not in content:
+            accept = Untrusted(", ".join(str(m) for m in content))
         media = next((m for m in content if _JSON_MEDIA.match(m)), None)
         if media is not None:
             media_obj = content[media] if isinstance(content[media], dict) else {}
             schema = media_obj.get("schema")
             if self._deref(schema).get("format") == "binary" if isinstance(schema, dict) else False:
-                return Result(kind="binary", type=PyType(Code("bytes")))
-            return Result(kind="json", type=self.type_of(schema, hint, open_enums=True))
+                return Result(kind="binary", type=PyType(Code("bytes")), accept=accept)
+            return Result(
+                kind="json", type=self.type_of(schema, hint, open_enums=True), accept=accept
+            )
         if any(_TEXT_MEDIA.match(m) for m in content) and not any(
             _is_binary_media(m) for m in content
         ):
-            return Result(kind="text", type=PyType(Code("str")))
-        return Result(kind="binary", type=PyType(Code("bytes")))
+            return Result(kind="text", type=PyType(Code("str")), accept=accept)
+        return Result(kind="binary", type=PyType(Code("bytes")), accept=accept)
 
     def _paging(self, method: str, params: list[Parameter], result: Result) -> Paging | None:
         if method != "get" or result.kind != "json" or len(result.type.models) != 1:
@@ -731,7 +796,8 @@ def _text(value: object) -> Untrusted | None:
 
 
 def _unescape(token: str) -> str:
-    return token.replace("~1", "/").replace("~0", "~")
+    """A JSON pointer token from a URI fragment: percent-decoded, then `~1`, `~0`."""
+    return unquote(token).replace("~1", "/").replace("~0", "~")
 
 
 def build_product(document: Mapping[str, Any], config: ProductConfig) -> Product:

@@ -113,6 +113,9 @@ class Body:
 class Result:
     kind: ResultKind
     type: PyType  # `None` for no content, `bytes` for binary, `str` for text
+    # An explicit Accept header (spec text) where the answer is not plain application/json,
+    # which the runtime asks for by default: a server may refuse that with 406.
+    accept: str | None = None
 
 
 @dataclass(frozen=True)

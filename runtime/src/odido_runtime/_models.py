@@ -27,6 +27,9 @@ class Model(pydantic.BaseModel):
         validate_by_alias=True,
         serialize_by_alias=True,
         defer_build=True,
+        # Spec properties may be named model_dump, model_config, ...: the generator renames
+        # them (`model_dump_`), and pydantic need not warn about the `model_` prefix.
+        protected_namespaces=(),
     )
 
 
