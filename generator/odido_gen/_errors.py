@@ -1,10 +1,9 @@
 """The generator's error hierarchy.
 
-    OdidoGenError       anything the user can act on; the CLI prints one line, exit code 2
-     ├── ConfigError    odido-gen.toml / [tool.odido-gen] is wrong
-     └── RenderError    a product could not become a package (e.g. output failed to parse)
-
-`odido_gen.spec.SpecError` (bad or unreadable spec) is reported the same way.
+OdidoGenError       anything the user can act on; the CLI prints one line, exit code 2
+ ├── ConfigError    odido-gen.toml / [tool.odido-gen] is wrong
+ ├── RenderError    a product could not become a package (e.g. output failed to parse)
+ └── SpecError      (odido_gen.spec) a spec that cannot be read or used
 """
 
 from __future__ import annotations

@@ -12,8 +12,6 @@ import textwrap
 import unicodedata
 from typing import Any
 
-from odido_gen.naming import Identifier
-
 __all__ = [
     "Code",
     "Untrusted",
@@ -228,7 +226,3 @@ def markdown_code(text: str) -> Code:
     if not value or value.startswith("`") or value.endswith("`"):
         value = f" {value} "
     return Code(f"{fence}{value}{fence}")
-
-
-def identifier(value: Identifier) -> Code:
-    return Code(value)

@@ -26,7 +26,6 @@ from odido_gen.config import (
 __all__ = ["main"]
 
 EXIT_DRIFT = 1
-EXIT_INPUT = 2
 
 
 class _Errors(click.Group):
@@ -58,17 +57,9 @@ class _Errors(click.Group):
     def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
-        except OdidoGenError as exc:
+        except OdidoGenError as exc:  # config, spec, render and portal errors alike
             click.secho(f"error: {exc}", err=True, fg="red")
             ctx.exit(exc.exit_code)
-        except Exception as exc:
-            # Spec loading errors and the like come from other modules; report them the same way.
-            from odido_gen.spec import SpecError
-
-            if isinstance(exc, SpecError):
-                click.secho(f"error: {exc}", err=True, fg="red")
-                ctx.exit(EXIT_INPUT)
-            raise
 
 
 @click.group(cls=_Errors, context_settings={"help_option_names": ["-h", "--help"]})

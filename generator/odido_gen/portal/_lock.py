@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from odido_gen._errors import ConfigError
-from odido_gen.config import HeaderConfig
+from odido_gen.config import LOCK_FILE, HeaderConfig
 from odido_gen.portal._derive import DEFAULT_VERSION, Derived
 from odido_gen.portal._model import PortalPlan
 
@@ -28,7 +28,6 @@ __all__ = [
     "render_lock",
 ]
 
-LOCK_FILE = "odido-gen.lock"
 LOCK_VERSION = 1
 _HEADER_COMMENT = (
     "# Written by `odido-gen portal pull`: do not edit. Override derived values in\n"

@@ -6,6 +6,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from odido_gen._errors import OdidoGenError
+
 __all__ = [
     "Problem",
     "Report",
@@ -45,7 +47,7 @@ class SpecWarning:
         return f"{shown(self.pointer)}: {shown(self.message)}"
 
 
-class SpecError(Exception):
+class SpecError(OdidoGenError):
     """The description cannot be loaded. The message is one line naming the location."""
 
     def __init__(
