@@ -31,7 +31,7 @@ from odido_gen.config import load_config
 from odido_gen.model import Operation, Product, build_product
 from odido_gen.sandbox._examples import example_for, resolve
 from odido_gen.spec import load_spec
-from odido_runtime import APIStatusError
+from odido_runtime import APIResponseValidationError, APIStatusError
 
 __all__ = [
     "PRISM_PROBLEM",
@@ -451,7 +451,7 @@ def judge(calls: list[Call], recorder: Recorder) -> Verdict:
         verdict.called += 1
         try:
             call.function(*call.args, **call.kwargs)
-        except pydantic.ValidationError as exc:
+        except APIResponseValidationError as exc:
             verdict.parse_failures.append(f"{call.label}: {exc}")
         except APIStatusError as exc:
             problem = _prism_problem(exc)

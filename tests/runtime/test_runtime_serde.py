@@ -10,7 +10,14 @@ from typing import Any
 import httpx
 import pydantic
 import pytest
-from odido_runtime import NOT_GIVEN, NotGiven, build_path, parse_response
+from odido_runtime import (
+    NOT_GIVEN,
+    APIError,
+    APIResponseValidationError,
+    NotGiven,
+    build_path,
+    parse_response,
+)
 from odido_runtime._client import parse_retry_after
 from odido_runtime._serde import _ADAPTERS, encode_params, parse_error_body
 
@@ -50,8 +57,39 @@ def test_parse_response() -> None:
     adapter = _ADAPTERS[list[Item]]
     parse_response(response, list[Item])
     assert _ADAPTERS[list[Item]] is adapter  # built once
-    with pytest.raises(pydantic.ValidationError):
-        parse_response(httpx.Response(200, json={"id": "x"}), Item)
+
+
+def test_a_body_that_does_not_fit_is_a_typed_error() -> None:
+    class Item(pydantic.BaseModel):
+        id: int
+
+    request = httpx.Request("GET", "https://api.test/items/1?secret=no")
+    response = httpx.Response(
+        200, json={"id": "x"}, request=request, headers={"x-request-id": "r-1"}
+    )
+    with pytest.raises(APIResponseValidationError) as caught:
+        parse_response(response, Item)
+    error = caught.value
+    assert isinstance(error, APIError)
+    assert isinstance(error.__cause__, pydantic.ValidationError)
+    assert error.errors == [
+        ("id", "Input should be a valid integer, unable to parse string as an integer")
+    ]
+    assert error.body == {"id": "x"}
+    assert (error.status_code, error.request_id, error.method) == (200, "r-1", "GET")
+    assert str(error).startswith("the 200 response to GET https://api.test/items/1")
+    assert "does not match Item: id: Input should be a valid integer" in str(error)
+
+    not_json = httpx.Response(200, text="<html>", request=request)
+    with pytest.raises(APIResponseValidationError) as caught:
+        parse_response(not_json, list[Item])
+    assert caught.value.body == "<html>"
+    assert "does not match list[" in str(caught.value)
+    assert "Invalid JSON" in str(caught.value)
+
+    many = httpx.Response(200, json=[{}, {}, {}, {}, {}], request=request)
+    with pytest.raises(APIResponseValidationError, match=r"\(\+2 more\)$"):
+        parse_response(many, list[Item])
 
 
 def test_encode_params() -> None:

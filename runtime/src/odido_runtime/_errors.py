@@ -7,6 +7,7 @@ OdidoError
  └── APIError                        a call to an API failed (.request, .method, .url)
       ├── APIConnectionError         no response: refused connection, DNS, reset, ...
       │    └── APITimeoutError       no response in time
+      ├── APIResponseValidationError a 2xx body that does not fit the operation's type
       └── APIStatusError             the API answered with a non-2xx status
            ├── BadRequestError           400
            ├── UnauthorizedError         401 (after one token refresh)
@@ -32,6 +33,7 @@ import httpx
 __all__ = [
     "APIConnectionError",
     "APIError",
+    "APIResponseValidationError",
     "APIStatusError",
     "APITimeoutError",
     "AuthenticationError",
@@ -138,6 +140,37 @@ class APITimeoutError(APIConnectionError):
             + (f" ({one_line(message)})" if message else ""),
             request=request,
         )
+
+
+class APIResponseValidationError(APIError):
+    """A successful response whose body does not fit the type the spec promised.
+
+    `body` is the decoded JSON (else the text); `errors` lists where and why it does not fit
+    (pydantic's `loc` and `msg`, without the input values); the `pydantic.ValidationError` or
+    JSON error is the `__cause__`.
+    """
+
+    def __init__(
+        self,
+        *,
+        response: httpx.Response,
+        expected: str,
+        errors: list[tuple[str, str]],
+        body: object,
+    ) -> None:
+        request = response.request
+        where = "; ".join(f"{loc or 'body'}: {msg}" for loc, msg in errors[:3])
+        more = f" (+{len(errors) - 3} more)" if len(errors) > 3 else ""
+        super().__init__(
+            f"the {response.status_code} response to {request.method} {request.url} does not "
+            f"match {one_line(expected, 80)}: {one_line(where)}{more}",
+            request=request,
+        )
+        self.response = response
+        self.status_code = response.status_code
+        self.body = body
+        self.errors = errors
+        self.request_id = request_id_of(response.headers)
 
 
 class APIStatusError(APIError):

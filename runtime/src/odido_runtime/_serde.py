@@ -14,6 +14,8 @@ import httpx
 import pydantic
 import pydantic_core
 
+from ._errors import APIResponseValidationError
+
 __all__ = ["build_path", "dump_json", "encode_params", "parse_error_body", "parse_response"]
 
 T = TypeVar("T")
@@ -44,7 +46,7 @@ def parse_response(response: httpx.Response, type_: Any) -> Any:
 
     `None` gives None, `bytes` the raw content, `str` the text, `httpx.Response` the response
     itself; anything else is validated from JSON with a cached pydantic TypeAdapter (raises
-    `pydantic.ValidationError` when the body does not fit).
+    `APIResponseValidationError` when the body is no JSON or does not fit).
     """
     if type_ is None or type_ is type(None):
         return None
@@ -54,7 +56,20 @@ def parse_response(response: httpx.Response, type_: Any) -> Any:
         return response.text
     if type_ is httpx.Response:
         return response
-    return _adapter(type_).validate_json(response.content)
+    try:
+        return _adapter(type_).validate_json(response.content)
+    except pydantic.ValidationError as exc:
+        details = exc.errors(include_url=False, include_input=False)
+        errors = [(".".join(str(part) for part in e["loc"]), e["msg"]) for e in details]
+        invalid_json = any(e["type"] == "json_invalid" for e in details)
+        body: object = response.text if invalid_json else _json.loads(response.content)
+        raise APIResponseValidationError(
+            response=response, expected=_type_label(type_), errors=errors, body=body
+        ) from exc
+
+
+def _type_label(type_: Any) -> str:
+    return type_.__name__ if isinstance(type_, type) else str(type_).replace("typing.", "")
 
 
 def _error_type(error_types: Mapping[str, object], status: int) -> object:
