@@ -38,22 +38,7 @@ def anyio_backend() -> str:
 
 # Open bugs the hostile suite found and that are not fixed yet. Each test asserts the correct
 # behaviour; strict xfail turns a fix into a failure until its line here is removed.
-_NAMES = "tests/hostile/test_hostile_names.py::test_names_become_a_working_package"
-OPEN_BUGS = {
-    "tests/hostile/test_hostile_limits.py::test_exponential_type_expansion_stays_bounded": (
-        "generation of mutually recursive anyOf/array aliases still exceeds 15 s "
-        "(model generator and annotation expansion)"
-    ),
-    f"{_NAMES}[confusable]": (
-        "non-ASCII property names are refused with a clear error instead of getting ASCII names"
-    ),
-    f"{_NAMES}[long]": (
-        "over-long nested model module names are refused with a clear error, not shortened"
-    ),
-    f"{_NAMES}[builtin-parameters]": (
-        "operations answering `{}` where the spec declares an array or integer fail to parse"
-    ),
-}
+OPEN_BUGS: dict[str, str] = {}
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

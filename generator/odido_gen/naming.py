@@ -130,7 +130,11 @@ class UniqueNames:
         candidate, n = name, 1
         while candidate in self._taken:
             n += 1
-            candidate = Identifier(f"{name.rstrip('_')}{self._separator}{n}")
+            suffix = f"{self._separator}{n}"
+            # Within MAX_NAME_LENGTH: names derived from this one (a module) are cut there,
+            # and must not cut the suffix away.
+            base = name.rstrip("_")[: MAX_NAME_LENGTH - len(suffix)]
+            candidate = Identifier(f"{base}{suffix}")
         self._taken.add(candidate)
         return candidate
 

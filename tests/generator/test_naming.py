@@ -5,7 +5,14 @@ from __future__ import annotations
 import keyword
 
 import pytest
-from odido_gen.naming import Identifier, UniqueNames, class_name, module_name, snake_case
+from odido_gen.naming import (
+    MAX_NAME_LENGTH,
+    Identifier,
+    UniqueNames,
+    class_name,
+    module_name,
+    snake_case,
+)
 
 
 @pytest.mark.parametrize(
@@ -76,6 +83,17 @@ def test_unique_names_are_deterministic_and_respect_reserved() -> None:
     assert names.claim(Identifier("get_x")) == "get_x_2"
     assert names.claim(Identifier("get_x")) == "get_x_3"
     assert "get_x_2" in names
+
+
+def test_unique_names_keep_their_suffix_within_the_length_limit() -> None:
+    """Two long tags cut to the same name: the second's suffix survives the cut that makes
+    its module name, so the two resources never share a module."""
+    names = UniqueNames()
+    long = snake_case("VeryLongName" * 40)
+    first, second = names.claim(long), names.claim(long)
+    assert first != second and second.endswith("_2")
+    assert len(second) <= MAX_NAME_LENGTH
+    assert module_name(first) != module_name(second)
 
 
 def test_no_generated_name_is_a_keyword() -> None:

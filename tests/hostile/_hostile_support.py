@@ -140,7 +140,8 @@ PROBE = r"""
 import functools, importlib, inspect, json, pkgutil, sys
 import httpx
 
-root, package, result_file, body = sys.argv[1], sys.argv[2], sys.argv[3], json.loads(sys.argv[4])
+root, package, result_file = sys.argv[1], sys.argv[2], sys.argv[3]
+body, bodies = json.loads(sys.argv[4]), json.loads(sys.argv[5])
 sys.path.insert(0, root)
 report = {"modules": [], "models": [], "calls": [], "requests": []}
 module = importlib.import_module(package)
@@ -158,7 +159,7 @@ def answer(request):
         {"method": request.method, "url": str(request.url), "headers": dict(request.headers),
          "content": request.content.decode("utf-8", "replace")}
     )
-    return httpx.Response(200, json=body)
+    return httpx.Response(200, json=bodies.get(request.url.path, body))
 
 def argument(annotation):
     text = str(annotation)
@@ -238,12 +239,23 @@ class Probe:
         assert failed == [], failed
 
 
-def probe(package_dir: Path, package: str, *, body: Any = None, timeout: float = 120) -> Probe:
-    """Import a generated package in a fresh interpreter and call each operation once."""
+def probe(
+    package_dir: Path,
+    package: str,
+    *,
+    body: Any = None,
+    bodies: Mapping[str, Any] | None = None,
+    timeout: float = 120,
+) -> Probe:
+    """Import a generated package in a fresh interpreter and call each operation once.
+
+    Every call is answered 200 with `body` (default `{}`), or with `bodies[path]` for the
+    URL paths listed there.
+    """
     result_file = package_dir.parent / f".probe-{package}.json"
     done = subprocess.run(
         [sys.executable, "-c", PROBE, str(package_dir), package, str(result_file),
-         json.dumps({} if body is None else body)],
+         json.dumps({} if body is None else body), json.dumps(dict(bodies or {}))],
         capture_output=True,
         text=True,
         timeout=timeout,

@@ -199,8 +199,8 @@ def test_a_failure_while_placing_one_product_leaves_no_staging_folder(
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
 ) -> None:
-    """OPEN BUG (generate.py): when placing the first product fails, `generate_all` raises
-    before it discards the staging folders of the products after it."""
+    """When placing the first product fails, the staging folders of the products after it
+    are discarded too."""
     from odido_gen.render import _write
 
     config, out, before = previous

@@ -138,9 +138,9 @@ def _working(outcomes: dict[str, tuple[CliRun, Probe | None]], name: str) -> Pro
 def test_spec_headers_cannot_replace_the_credentials(
     outcomes: dict[str, tuple[CliRun, Probe | None]],
 ) -> None:
-    """OPEN BUG (model/_build.py): only Accept, Content-Type and Authorization header
-    parameters are ignored; a spec's `Host` (with a default) redirects the request to another
-    virtual host of the gateway, token included, and `Cookie` sends the spec's cookies."""
+    """Header parameters the client owns are ignored: a spec's `Host` (with a default) would
+    redirect the request to another virtual host of the gateway, token included, and `Cookie`
+    would send the spec's cookies."""
     report = _working(outcomes, "credentials")
     (request,) = report.requests
     assert request["headers"]["authorization"] == "Basic dXNlcjpwYXNz"  # user:pass
@@ -149,14 +149,13 @@ def test_spec_headers_cannot_replace_the_credentials(
 
 
 def test_header_names_http_cannot_carry(outcomes: dict[str, tuple[CliRun, Probe | None]]) -> None:
-    """OPEN BUG (model/_build.py): such parameters are generated, and every call fails with
-    UnicodeEncodeError. They should be left out with a warning, as cookie parameters are."""
+    """Header parameters whose names HTTP cannot carry are left out with a warning, as
+    cookie parameters are (generated, every call would fail with UnicodeEncodeError)."""
     _working(outcomes, "header-names")
 
 
 def test_optional_bodies_can_be_left_out(outcomes: dict[str, tuple[CliRun, Probe | None]]) -> None:
-    """OPEN BUG (templates/package/resources/resource.py.j2): an optional multipart body
-    left out makes `form_fields(None)` raise TypeError."""
+    """An optional body, multipart included, can be left out of the call."""
     report = _working(outcomes, "optional-bodies")
     assert len(report.requests) == 5
 
@@ -164,8 +163,8 @@ def test_optional_bodies_can_be_left_out(outcomes: dict[str, tuple[CliRun, Probe
 def test_encoded_refs_keep_their_types(
     outcomes: dict[str, tuple[CliRun, Probe | None]], tmp_path: Path
 ) -> None:
-    """OPEN BUG (model/_build.py): `_unescape` does not percent-decode, so `My%20Pet` is not
-    found and the operation returns `Any` instead of the model."""
+    """Percent-encoded `$ref`s (`My%20Pet`) are decoded: the operation returns the model,
+    not `Any`."""
     run, _ = outcomes["encoded-refs"]
     assert run.returncode == 0, run.stderr[-3000:]
     source = (run.package_dir / "hostile_api" / "resources" / "default.py").read_text()
@@ -176,7 +175,7 @@ def test_encoded_refs_keep_their_types(
 def test_extensions_of_paths_are_not_operations(
     outcomes: dict[str, tuple[CliRun, Probe | None]],
 ) -> None:
-    """OPEN BUG (model/_build.py): `operations()` reads every key of `paths`, so an `x-`
-    extension shaped like a path item becomes a method that calls `GET /x-internal`."""
+    """An `x-` extension of `paths` shaped like a path item is no operation (else a method
+    would call `GET /x-internal`)."""
     report = _working(outcomes, "extension-paths")
     assert [call[1] for call in report.calls] == ["real"]

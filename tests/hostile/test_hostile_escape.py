@@ -311,8 +311,7 @@ def _plain_spec_text(value: Any, where: str, found: list[str]) -> None:
 
 def test_the_product_model_marks_all_spec_text(tmp_path: Path) -> None:
     """Spec text that reaches the product model as a plain `str` passes the template guard
-    unescaped if a template ever prints it. OPEN BUG (model/_build.py) while this fails:
-    its message lists each such field."""
+    unescaped if a template ever prints it. A failure lists each such field."""
     from odido_gen.config import product_from_options
     from odido_gen.model import build_product
     from odido_gen.spec import load_spec

@@ -309,9 +309,9 @@ def test_paths_are_relative_to_the_api(tmp_path: Path) -> None:
 
 
 def test_exponential_type_expansion_stays_bounded(tmp_path: Path) -> None:
-    """OPEN BUG (model/_build.py): `type_of` expands non-model schemas inline without
-    memoising, so this 3 KB spec makes a return annotation of about 2^30 parts. The generator
-    must end (with a package or an error) well within the timeout."""
+    """Non-object schemas inline into their users, so this 3 KB spec has a type of about 2^30
+    parts, which the model generator takes minutes over. The generator must end well within
+    the timeout: it measures the inline size (linear time) and refuses, naming the schema."""
     spec = tmp_path / "spec.json"
     write_json(spec, fan_out(30))
     out = tmp_path / "out"
@@ -320,10 +320,8 @@ def test_exponential_type_expansion_stays_bounded(tmp_path: Path) -> None:
         run = run_cli(spec, out, timeout=15)
     except subprocess.TimeoutExpired:
         pytest.fail("did not end in 15 s")
-    if run.returncode != 0:
-        assert_one_line_error(run)
-    else:
-        probe(run.package_dir, "hostile_api").assert_clean()
+    assert_one_line_error(run, "schema 'S0' expands into", "inline types")
+    assert list(out.iterdir()) == []
 
 
 @pytest.mark.slow

@@ -163,6 +163,8 @@ SPECS = {
     # an argument `list` hides the builtin the method body uses: TypeError on every call
     "builtin-parameters": builtin_parameters_spec,
 }
+# Answers that fit the declared responses (anything else is answered `{}`).
+BODIES = {"builtin-parameters": {"/list": [{"a": 1}], "/text": 3}}
 
 
 @dataclass
@@ -180,7 +182,11 @@ def outcomes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Outcome]:
         spec = write_json(root / "spec.json", SPECS[name]())
         (root / "out").mkdir()
         run = run_cli(spec, root / "out")
-        report = probe(run.package_dir, "hostile_api") if run.returncode == 0 else None
+        report = (
+            probe(run.package_dir, "hostile_api", bodies=BODIES.get(name))
+            if run.returncode == 0
+            else None
+        )
         return Outcome(run, report)
 
     with ThreadPoolExecutor(max_workers=3) as pool:
@@ -249,3 +255,17 @@ def test_device_names_never_name_a_file(outcomes: dict[str, Outcome]) -> None:
         assert run.returncode == 0, run.stderr[-3000:]
         stems = {Path(p).name.split(".")[0].lower() for p in tree_files(run.package_dir)}
         assert not stems & DEVICE_STEMS
+
+
+def test_an_answer_that_contradicts_the_spec_is_a_typed_error(
+    outcomes: dict[str, Outcome],
+) -> None:
+    """`{}` where the spec promises an array or an integer: the runtime's typed error, naming
+    where the body does not fit, not a pydantic or type error from inside the method."""
+    run = outcomes["builtin-parameters"].run
+    assert run.returncode == 0, run.stderr[-3000:]
+    report = probe(run.package_dir, "hostile_api")  # answers `{}` to everything
+    assert sorted(c[1] for c in report.calls) == ["list_them", "send_text"]
+    for _, _, outcome in report.calls:
+        assert outcome.startswith("odido_runtime.APIResponseValidationError: "), outcome
+        assert "does not match" in outcome and "[HTTP" not in outcome, outcome

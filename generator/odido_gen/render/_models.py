@@ -7,18 +7,27 @@ One module per model keeps imports cheap: an operation loads only the models it 
 from __future__ import annotations
 
 import ast
+import hashlib
 import json
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from odido_gen._errors import RenderError
 from odido_gen.model import Product
+from odido_gen.naming import snake_case
 
 __all__ = ["ModelModules", "render_models"]
 
 MODEL_BASE = "odido_runtime.Model"
+# Module stems longer than this are shortened (with a hash): the model generator names nested
+# models after their parents, and a file name must stay well under 255 bytes.
+MAX_MODULE_STEM = 100
+# The model generator inlines every schema that is no object model (a union, an array, an alias)
+# into the types that use it, taking time that grows with the inline size, which a few kilobytes
+# of spec can make exponential. Real specs stay far below: 862 at most in the corpus.
+MAX_INLINE_TYPES = 20_000
 
 
 @dataclass(frozen=True)
@@ -76,6 +85,17 @@ def _options() -> dict[str, Any]:
 def render_models(product: Product) -> ModelModules:
     if not product.schemas:
         return ModelModules(sources={}, exports={})
+    sizes = _inline_sizes(product.schemas)
+    if (
+        sizes
+        and (worst := max(sizes, key=lambda name: sizes[name]))
+        and (sizes[worst] > MAX_INLINE_TYPES)
+    ):
+        raise RenderError(
+            f"{product.key}: schema {worst!r} expands into {sizes[worst]:,} inline types "
+            f"through references between non-object schemas (the limit is "
+            f"{MAX_INLINE_TYPES:,}); name some of them as object schemas to break the chain"
+        )
     from datamodel_code_generator import generate
 
     document = {
@@ -88,7 +108,9 @@ def render_models(product: Product) -> ModelModules:
         # Unknown formats (e.g. Genesys's `local-date-time`) fall back to str, which is right.
         warnings.simplefilter("ignore")
         try:
-            output = generate(json.dumps(document), **_options())
+            output = generate(
+                json.dumps(document), aliases=_ascii_field_names(product.schemas), **_options()
+            )
         except Exception as exc:  # the library raises many types; all mean "cannot model this"
             message = " ".join(str(exc).split())[:300]
             raise RenderError(f"{product.key}: models could not be generated: {message}") from exc
@@ -100,19 +122,27 @@ def render_models(product: Product) -> ModelModules:
     else:
         modules = dict(output)
 
-    sources: dict[str, str] = {}
-    exports: dict[str, str] = {}
-    for parts, source in sorted(modules.items()):
+    stems: dict[str, str] = {}
+    for parts in modules:
         if len(parts) != 1:
             raise RenderError(f"{product.key}: unexpected model module layout {'/'.join(parts)}")
-        filename = parts[0]
+        if parts[0] != "__init__.py":
+            stem = parts[0].removesuffix(".py")
+            stems[stem] = _short_stem(stem)
+    renames = {old: new for old, new in stems.items() if old != new}
+
+    sources: dict[str, str] = {}
+    exports: dict[str, str] = {}
+    for (filename,), source in sorted(modules.items()):
         if filename == "__init__.py":
             if _defined_names(ast.parse(source)):
                 raise RenderError(f"{product.key}: the model generator put models in __init__")
             continue
-        stem = filename.removesuffix(".py")
-        tree = ast.parse(source)  # once per module: the three passes below share it
-        sources[filename] = _add_missing_imports(_split_aliases(source, tree), tree)
+        stem = stems[filename.removesuffix(".py")]
+        tree = ast.parse(source)  # once per module: the passes below share it
+        positions = _Positions(source)
+        edits = [*_alias_edits(source, tree, positions), *_rename_edits(tree, positions, renames)]
+        sources[f"{stem}.py"] = _add_missing_imports(_apply(source, edits), tree)
         for name in _defined_names(tree):
             exports.setdefault(name, stem)
     missing = sorted(product.referenced_models - set(exports))
@@ -154,7 +184,37 @@ def _add_missing_imports(source: str, tree: ast.Module) -> str:
     return f"{head}{sep}{lines}{rest}" if sep else lines + source
 
 
-def _split_aliases(source: str, tree: ast.Module) -> str:
+_Edit = tuple[int, int, str]  # character offsets into a module's source, and the new text
+
+
+def _apply(source: str, edits: list[_Edit]) -> str:
+    for start, end, text in sorted(edits, reverse=True):
+        source = source[:start] + text + source[end:]
+    return source
+
+
+class _Positions:
+    """Character offsets of nodes in a module's source (ast gives lines and UTF-8 columns)."""
+
+    def __init__(self, source: str) -> None:
+        self._lines = source.splitlines(keepends=True)
+        self._starts = [0]
+        for line in self._lines:
+            self._starts.append(self._starts[-1] + len(line))
+
+    def _offset(self, lineno: int, byte_col: int) -> int:
+        line = self._lines[lineno - 1]
+        return self._starts[lineno - 1] + len(line.encode()[:byte_col].decode("utf-8", "replace"))
+
+    def span(self, node: ast.expr | ast.keyword | ast.alias) -> tuple[int, int]:
+        assert node.end_lineno is not None and node.end_col_offset is not None
+        return (
+            self._offset(node.lineno, node.col_offset),
+            self._offset(node.end_lineno, node.end_col_offset),
+        )
+
+
+def _alias_edits(source: str, tree: ast.Module, positions: _Positions) -> Iterator[_Edit]:
     """`Field(alias="x")` -> `Field(validation_alias="x", serialization_alias="x")`.
 
     Type checkers name a model's constructor parameters after `alias` (PEP 681), so with
@@ -163,33 +223,125 @@ def _split_aliases(source: str, tree: ast.Module) -> str:
     and dumps still write them (the base model validates by name and alias, dumps by alias).
     """
     if "alias=" not in source:
-        return source
-    lines = source.splitlines(keepends=True)
-    offsets = [0]
-    for line in lines:
-        offsets.append(offsets[-1] + len(line))
-    edits: list[tuple[int, int, str]] = []
+        return
     for node in ast.walk(tree):
         if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
             continue
         if node.func.id != "Field":
             continue
         for kw in node.keywords:
-            if kw.arg == "alias" and kw.end_lineno is not None and kw.end_col_offset is not None:
-                start = offsets[kw.lineno - 1] + _byte_to_char(lines[kw.lineno - 1], kw.col_offset)
-                end = offsets[kw.end_lineno - 1] + _byte_to_char(
-                    lines[kw.end_lineno - 1], kw.end_col_offset
-                )
+            if kw.arg == "alias":
+                start, end = positions.span(kw)
                 value = source[start:end].partition("=")[2]
-                edits.append((start, end, f"validation_alias={value}, serialization_alias={value}"))
-    for start, end, text in sorted(edits, reverse=True):
-        source = source[:start] + text + source[end:]
-    return source
+                yield start, end, f"validation_alias={value}, serialization_alias={value}"
 
 
-def _byte_to_char(line: str, byte_offset: int) -> int:
-    """ast gives UTF-8 byte offsets; strings index by character."""
-    return len(line.encode("utf-8")[:byte_offset].decode("utf-8", "replace"))
+def _rename_edits(
+    tree: ast.Module, positions: _Positions, renames: Mapping[str, str]
+) -> Iterator[_Edit]:
+    """Point `from . import <module>` and `<module>.Name` at renamed sibling modules."""
+    if not renames:
+        return
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.level == 1 and node.module is None:
+            for alias in node.names:
+                if alias.name in renames:
+                    start, _ = positions.span(alias)
+                    yield start, start + len(alias.name), renames[alias.name]
+        elif isinstance(node, ast.Name) and node.id in renames:
+            yield (*positions.span(node), renames[node.id])
+
+
+def _short_stem(stem: str) -> str:
+    if len(stem) <= MAX_MODULE_STEM:
+        return stem
+    digest = hashlib.sha256(stem.encode()).hexdigest()[:10]
+    return f"{stem[: MAX_MODULE_STEM - 11].rstrip('_')}_{digest}"
+
+
+def _ascii_field_names(schemas: Mapping[str, Any]) -> dict[str, str]:
+    """An ASCII Python name for every property name that is not ASCII.
+
+    Python accepts a Cyrillic `\\u0440ass` as a name, and a reader takes it for `pass`; so such
+    a field gets a plain name (accents and full-width forms folded, see `snake_case`), and the
+    wire name stays its alias. A name that folds onto a sibling's, or onto nothing, gets a
+    hash of the original: distinct properties never share a field.
+    """
+    siblings: dict[str, set[str]] = {}
+    for names in _property_name_sets(schemas):
+        for name in names:
+            if not name.isascii():
+                siblings.setdefault(name, set()).update(
+                    str(snake_case(other, fallback="field")) for other in names if other != name
+                )
+    mapping: dict[str, str] = {}
+    taken: set[str] = set()
+    for name in sorted(siblings):
+        candidate = str(snake_case(name, fallback="field"))
+        if candidate == "field" or candidate in siblings[name] or candidate in taken:
+            digest = hashlib.sha256(name.encode()).hexdigest()[:8]
+            candidate = f"{candidate.rstrip('_')}_{digest}"
+        taken.add(candidate)
+        mapping[name] = candidate
+    return mapping
+
+
+def _inline_sizes(schemas: Mapping[str, Any]) -> dict[str, int]:
+    """How many schema nodes each named schema becomes once the schemas it references inline.
+
+    A reference to an object schema (one with `properties`) stays a name and counts one; one
+    to any other schema counts its size; so does the whole tree below. A reference back into a
+    cycle counts one (such models stay named). Each schema is sized once (memoised), so the
+    walk is linear in the spec even when the sizes are exponential.
+    """
+    prefix = "#/components/schemas/"
+    sizes: dict[str, int] = {}
+    visiting: set[str] = set()
+
+    def named(name: str) -> int:
+        if name in sizes:
+            return sizes[name]
+        target = schemas.get(name)
+        if name in visiting or not isinstance(target, dict) or "properties" in target:
+            return 1
+        visiting.add(name)
+        sizes[name] = size = node(target)
+        visiting.discard(name)
+        return size
+
+    def node(value: object) -> int:
+        total, stack = 0, [value]
+        while stack:
+            current = stack.pop()
+            if isinstance(current, dict):
+                ref = current.get("$ref")
+                if isinstance(ref, str) and ref.startswith(prefix):
+                    total += named(ref[len(prefix) :])
+                    continue
+                total += 1
+                stack.extend(current.values())
+            elif isinstance(current, list):
+                stack.extend(current)
+        return total
+
+    for name in schemas:
+        if isinstance(schemas[name], dict) and "properties" not in schemas[name]:
+            named(name)
+    return sizes
+
+
+def _property_name_sets(node: object) -> Iterator[list[str]]:
+    """The keys of every `properties` object in a schema tree."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, dict):
+            properties = current.get("properties")
+            if isinstance(properties, dict):
+                yield [k for k in properties if isinstance(k, str)]
+            stack.extend(current.values())
+        elif isinstance(current, list):
+            stack.extend(current)
 
 
 def _defined_names(tree: ast.Module) -> list[str]:
