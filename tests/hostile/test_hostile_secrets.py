@@ -184,8 +184,8 @@ def test_spec_url_credentials_stay_out_of_the_package(spec_host: SpecHost, tmp_p
 
 
 def test_product_config_repr_hides_spec_url_credentials() -> None:
-    """OPEN BUG (config.py): the dataclass repr shows the spec URL as given; a traceback
-    with locals, a log line or a debugger would show its password and token."""
+    """The config's repr hides the spec URL's password and token: a traceback with locals,
+    a log line or a debugger would show them."""
     config = product_from_options(
         spec=f"https://user:{PASSWORD}@specs.invalid/api.json?token={QUERY_TOKEN}",
         package="secret_api",
@@ -257,6 +257,12 @@ def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxRun]:
 
 
 TOKEN_PATH = "/realms/tyk-dev-portal/protocol/openid-connect/token"
+
+
+def test_sandbox_banner_prints_no_secret_it_was_given(sandbox: SandboxRun) -> None:
+    assert_no_canary(sandbox.banner)
+    assert sandbox.banner.count("(as given)") == 3, sandbox.banner
+    assert "ODIDO_CLIENT_SECRET=$ODIDO_CLIENT_SECRET" in sandbox.banner
 
 
 def test_sandbox_answers_and_logs_keep_secrets(sandbox: SandboxRun) -> None:

@@ -76,8 +76,12 @@ class SandboxProcess:
 
 
 @contextlib.contextmanager
-def sandbox_process(specs: Path, *extra: str) -> Iterator[SandboxProcess]:
-    """`python -m odido_gen.sandbox` on 127.0.0.1 and a free port, until the block ends."""
+def sandbox_process(specs: Path, *extra: str, secrets: bool = True) -> Iterator[SandboxProcess]:
+    """`python -m odido_gen.sandbox` on 127.0.0.1 and a free port, until the block ends.
+
+    With `secrets` (the default) it is given CLIENT_SECRET, ADMIN_TOKEN and SESSION; without,
+    it makes its own up."""
+    given = ["--client-secret", CLIENT_SECRET, "--admin-token", ADMIN_TOKEN, "--cookie", SESSION]
     command = [
         sys.executable,
         "-m",
@@ -88,12 +92,7 @@ def sandbox_process(specs: Path, *extra: str) -> Iterator[SandboxProcess]:
         "0",
         "--client-id",
         CLIENT_ID,
-        "--client-secret",
-        CLIENT_SECRET,
-        "--admin-token",
-        ADMIN_TOKEN,
-        "--cookie",
-        SESSION,
+        *(given if secrets else []),
         *extra,
     ]
     process = subprocess.Popen(

@@ -17,11 +17,21 @@ class _CommandError(click.ClickException):
     exit_code = 2
 
 
-def _describe(config: SandboxConfig, base_url: str, app_state: object) -> str:
+def _describe(
+    config: SandboxConfig, base_url: str, app_state: object, *, given: frozenset[str]
+) -> str:
+    """The banner. It prints the secrets the sandbox made up (nobody knows them otherwise),
+    never one the user gave: that one may be real, and the banner ends up in logs."""
     from odido_gen.sandbox._catalog import Catalog
 
     catalog = getattr(app_state, "catalog", None)
     assert isinstance(catalog, Catalog)
+
+    def shown(option: str, value: str, placeholder: str) -> str:
+        return placeholder if option in given else value
+
+    secret = shown("--client-secret", config.client_secret, "$ODIDO_CLIENT_SECRET")
+    admin_token = shown("--admin-token", config.admin_token, "$ODIDO_PORTAL_TOKEN")
     token_url = f"{base_url}/realms/{config.realm}/protocol/openid-connect/token"
     lines = [
         f"Odido sandbox listening on {base_url}",
@@ -30,9 +40,9 @@ def _describe(config: SandboxConfig, base_url: str, app_state: object) -> str:
         f"  token endpoint:      {token_url}",
         f"  discovery:           {base_url}/realms/{config.realm}/.well-known/openid-configuration",
         f"  client id:           {config.client_id}",
-        f"  client secret:       {config.client_secret}",
-        f"  admin token:         {config.admin_token}",
-        f"  cookie:              {config.cookie}",
+        f"  client secret:       {shown('--client-secret', config.client_secret, '(as given)')}",
+        f"  admin token:         {shown('--admin-token', config.admin_token, '(as given)')}",
+        f"  cookie:              {shown('--cookie', config.cookie, '(as given)')}",
         f"  token lifetime:      {config.token_lifetime} s",
         "  products:",
     ]
@@ -48,9 +58,9 @@ def _describe(config: SandboxConfig, base_url: str, app_state: object) -> str:
         lines.append(f"  forwarding gateway calls to {config.upstream}")
     lines += [
         "Try:",
-        f"  odido-gen portal pull --portal {base_url} --token {config.admin_token}",
+        f"  odido-gen portal pull --portal {base_url} --token {admin_token}",
         f"  ODIDO_TOKEN_URL={token_url} ODIDO_API_BASE={base_url} "
-        f"ODIDO_CLIENT_ID={config.client_id} ODIDO_CLIENT_SECRET={config.client_secret}",
+        f"ODIDO_CLIENT_ID={config.client_id} ODIDO_CLIENT_SECRET={secret}",
     ]
     return "\n".join(lines)
 
@@ -168,7 +178,16 @@ def sandbox(
     sock.listen(128)
     bound = sock.getsockname()[1]
     shown_host = f"[{host}]" if ":" in host else host
-    click.echo(_describe(config, f"http://{shown_host}:{bound}", app.state), nl=True)
+    given = frozenset(
+        option
+        for option, value in (
+            ("--client-secret", client_secret),
+            ("--admin-token", admin_token),
+            ("--cookie", session),
+        )
+        if value
+    )
+    click.echo(_describe(config, f"http://{shown_host}:{bound}", app.state, given=given))
     click.echo("Press Ctrl+C to stop.")
     server = uvicorn.Server(
         uvicorn.Config(app, log_level=log_level, access_log=log_level in ("info", "debug"))
