@@ -43,6 +43,9 @@ class _Bundler:
     def __init__(self, doc: dict[str, Any], main: Path, swagger2: bool) -> None:
         self.doc = doc
         self.main = main
+        # Referenced files must lie in the main file's folder (or below it): a spec comes from
+        # a portal, and `../../home/me/.netrc` must not be read into a package or an error.
+        self.root = main.parent
         self.swagger2 = swagger2
         self.files: dict[Path, Any] = {main: doc}
         self.memo: dict[tuple[Path, str], str] = {}
@@ -85,6 +88,12 @@ class _Bundler:
         file_part, _, fragment = ref.partition("#")
         fragment = "#" + fragment
         path = (base.parent / unquote(file_part)).resolve() if file_part else base
+        if not path.is_relative_to(self.root):
+            raise Problem(
+                f"$ref {ref!r} names a file outside the spec's folder {self.root} (refused: "
+                "a spec may only refer to files beside it or below)",
+                where,
+            )
         if path == self.main:
             return fragment
         key = (path, fragment)

@@ -316,6 +316,29 @@ def test_swagger2_refs_to_other_files_are_bundled_before_conversion(tmp_path: Pa
     assert content["application/json"]["schema"] == {"$ref": "#/components/schemas/Pet"}
 
 
+@pytest.mark.parametrize("how", ["dot-dot", "absolute", "symlink", "nested"])
+def test_refs_to_files_outside_the_spec_folder_are_refused(tmp_path: Path, how: str) -> None:
+    """A spec comes from a portal: it must not read the files of the machine it is built on."""
+    secret = tmp_path / "private.yaml"
+    secret.write_text("Pet: {type: object, description: private}\n")
+    folder = tmp_path / "api"
+    folder.mkdir()
+    ref = {
+        "dot-dot": "../private.yaml#/Pet",
+        "absolute": f"{secret}#/Pet",
+        "symlink": "link.yaml#/Pet",
+        "nested": "defs.yaml#/Pet",
+    }[how]
+    (folder / "link.yaml").symlink_to(secret)
+    (folder / "defs.yaml").write_text("Pet: {$ref: '../private.yaml#/Pet'}\n")
+    doc = openapi({"/a": get_with_schema({"$ref": ref})})
+    with pytest.raises(SpecError) as info:
+        load(folder, doc)
+    message = str(info.value)
+    assert "outside the spec's folder" in message and "\n" not in message
+    assert "private" not in message.replace("private.yaml", "")
+
+
 def test_ref_to_a_missing_file(tmp_path: Path) -> None:
     doc = openapi({"/a": get_with_schema({"$ref": "missing.yaml#/Pet"})})
     with pytest.raises(SpecError) as info:
