@@ -14,9 +14,11 @@ from odido_runtime import (
     NOT_GIVEN,
     APIError,
     APIResponseValidationError,
+    Model,
     NotGiven,
     build_path,
     parse_response,
+    query_object,
 )
 from odido_runtime._client import parse_retry_after
 from odido_runtime._serde import _ADAPTERS, encode_params, parse_error_body
@@ -159,3 +161,26 @@ def test_an_error_model_that_matches_nothing_declared_falls_back_to_json() -> No
     parsed = parse_error_body(api, {"default": ErrorBody})
     assert isinstance(parsed, ErrorBody)
     assert parsed.code == "not.found"
+
+
+def test_query_object_styles() -> None:
+    class Search(Model):
+        q: str
+        page: int | None = None
+        tags: list[str] | None = None
+        nested: dict[str, int] | None = None
+        on: bool | None = None
+
+    value = Search(q="a b", page=2, tags=["x", "y"], nested={"k": 1}, on=False)
+    assert query_object(value, "s") == {
+        "q": "a b",
+        "page": "2",
+        "tags": ["x", "y"],
+        "nested": '{"k":1}',  # no style defines nested objects: JSON text
+        "on": "false",
+    }
+    assert query_object(Search(q="a"), "s", style="deepObject") == {"s[q]": "a"}
+    assert query_object({"q": "a", "page": 2}, "s", explode=False) == {"s": "q,a,page,2"}
+    assert query_object(None, "s") == {}
+    with pytest.raises(TypeError, match="'s' must be an object, not list"):
+        query_object([1], "s")  # type: ignore[arg-type]

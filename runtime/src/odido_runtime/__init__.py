@@ -27,7 +27,14 @@ from ._errors import (
     UnprocessableEntityError,
 )
 from ._headers import HeaderStyle
-from ._models import Model, form_fields, join_values, to_jsonable, to_query_value
+from ._models import (
+    Model,
+    form_fields,
+    join_values,
+    query_object,
+    to_jsonable,
+    to_query_value,
+)
 from ._paging import AsyncPager, SyncPager
 from ._product import ProductInfo
 from ._serde import build_path, parse_response
@@ -83,6 +90,7 @@ __all__ = [
     "form_fields",
     "join_values",
     "parse_response",
+    "query_object",
     "to_jsonable",
     "to_query_value",
 ]

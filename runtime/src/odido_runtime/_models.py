@@ -4,12 +4,20 @@ from __future__ import annotations
 
 import datetime as _dt
 import enum
+import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pydantic
 
-__all__ = ["Model", "form_fields", "join_values", "to_jsonable", "to_query_value"]
+__all__ = [
+    "Model",
+    "form_fields",
+    "join_values",
+    "query_object",
+    "to_jsonable",
+    "to_query_value",
+]
 
 
 class Model(pydantic.BaseModel):
@@ -68,6 +76,39 @@ def join_values(value: Sequence[object] | None, separator: str = ",") -> str | N
     if value is None:
         return None
     return separator.join(str(to_query_value(v)) for v in value)
+
+
+def query_object(
+    value: pydantic.BaseModel | Mapping[str, object] | None,
+    name: str,
+    *,
+    style: str = "form",
+    explode: bool = True,
+) -> dict[str, Any]:
+    """The query parameters of an object-valued parameter `name`, as OpenAPI styles them.
+
+    `form` + explode (the default): one parameter per property (`q=x&page=2`); `form` without
+    explode: `name=q,x,page,2`; `deepObject`: `name[q]=x&name[page]=2`. Unset and None
+    properties are left out; nested objects, which no style defines, are sent as JSON text.
+    """
+    if value is None:
+        return {}
+    data = to_jsonable(value)
+    if not isinstance(data, Mapping):
+        raise TypeError(f"query parameter {name!r} must be an object, not {type(value).__name__}")
+    fields = {str(k): _query_text(v) for k, v in data.items() if v is not None}
+    if style == "deepObject":
+        return {f"{name}[{k}]": v for k, v in fields.items()}
+    if not explode:
+        flat = [str(part) for k, v in fields.items() for part in (k, v)]
+        return {name: ",".join(flat)}
+    return fields
+
+
+def _query_text(value: object) -> Any:
+    if isinstance(value, Mapping):
+        return json.dumps(value, separators=(",", ":"))
+    return to_query_value(value)
 
 
 def form_fields(body: object) -> tuple[dict[str, Any], dict[str, Any]]:
