@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -80,6 +81,7 @@ RESERVED_ARGUMENTS = frozenset(
         "to_query_value",
         "join_values",
         "form_fields",
+        "query_object",
     },
 )
 RESERVED_MEMBERS = frozenset({"_client", "with_options"})
@@ -169,7 +171,7 @@ class _Builder:
 
     # -- references -------------------------------------------------------------------------
 
-    def _rewrite_refs(self, node: Any, owner: str = "") -> Any:
+    def _rewrite_refs(self, node: Any, owner: str = "", *, all_of_member: bool = False) -> Any:
         """Copy a schema for the model generator.
 
         `$ref`s (and discriminator mappings) point at the renamed component schemas; prose
@@ -178,7 +180,9 @@ class _Builder:
         Property names are names, and default/enum/const values are data: both are copied
         as they are, never read as keywords. Inline object variants of a oneOf/anyOf become
         component schemas of their own (named after `owner` and their title), so that every
-        union member is a named model.
+        union member is a named model. `allOf` members that only annotate (`nullable`, prose)
+        join their parent, and names in `required` that no property declares are dropped
+        (for an `allOf` member: none of the composition's).
         """
         if isinstance(node, list):
             return [self._rewrite_refs(v, owner) for v in node]
@@ -190,6 +194,10 @@ class _Builder:
                 continue
             if key == "additionalProperties" and value is False:
                 continue  # fields a newer server adds must survive in `model_extra`
+            if key == "nullable" and value is False:
+                # The default, said out loud (Box): the model generator would then type an
+                # optional field `bool = None`, which no type checker accepts.
+                continue
             if key == "default" and value is None and not _allows_null(node):
                 continue  # `default: null` on a schema that cannot be null means "no default"
             if key in _DATA_KEYWORDS:
@@ -201,6 +209,8 @@ class _Builder:
                 }
             elif key in ("oneOf", "anyOf") and isinstance(value, list):
                 out[key] = [self._variant(v, owner, i) for i, v in enumerate(value, 1)]
+            elif key == "allOf" and isinstance(value, list):
+                out[key] = [self._rewrite_refs(v, owner, all_of_member=True) for v in value]
             elif key in ("description", "title") and isinstance(value, str):
                 # Trailing blanks in prose would end up inside docstrings, where no
                 # formatter may remove them.
@@ -218,7 +228,62 @@ class _Builder:
             else:
                 out[key] = self._rewrite_refs(value, owner)
         _relax_one_way_required(out)
+        _merge_annotation_members(out)
+        if not all_of_member:
+            self._drop_undeclared_required(out, node, owner)
         return out
+
+    def _drop_undeclared_required(
+        self, schema: dict[str, Any], raw: Mapping[str, Any], owner: str
+    ) -> None:
+        """Make optional what `required` names but no property declares (Box's `accessed`).
+
+        Such a name cannot be typed; required, it refuses every answer that leaves it out,
+        the spec's own examples included. A schema open to other properties keeps it.
+        """
+        if "required" not in schema and "allOf" not in schema:
+            return
+        declared = self._declared(raw, set())
+        if declared is None:
+            return
+        dropped: set[str] = set()
+        for part in [schema, *(m for m in schema.get("allOf") or [] if isinstance(m, dict))]:
+            required = part.get("required")
+            if isinstance(required, list) and (missing := set(required) - declared):
+                part["required"] = [name for name in required if name not in missing]
+                dropped |= missing
+        if dropped:
+            names = ", ".join(sorted(repr(n) for n in dropped))
+            self.warnings.append(
+                f"schema {owner}: required {names} declared by no property; made optional"
+            )
+
+    def _declared(self, schema: Mapping[str, Any], seen: set[str]) -> set[str] | None:
+        """The property names a schema of the spec (with its `allOf`) declares; None when it
+        is open to others (additional or pattern properties) or the composition cannot be
+        read."""
+        if schema.get("additionalProperties") not in (None, False) or schema.get(
+            "patternProperties"
+        ):
+            return None
+        props = schema.get("properties")
+        names = set(props) if isinstance(props, dict) else set()
+        for member in schema.get("allOf") or []:
+            if not isinstance(member, dict):
+                return None
+            ref = member.get("$ref")
+            if isinstance(ref, str):
+                if not ref.startswith(_SCHEMA_PREFIX) or ref in seen:
+                    return None
+                seen.add(ref)
+                member = self.raw_schemas.get(_unescape(ref[len(_SCHEMA_PREFIX) :]))
+                if not isinstance(member, dict):
+                    return None
+            more = self._declared(member, seen)
+            if more is None:
+                return None
+            names |= more
+        return names
 
     def _variant(self, member: Any, owner: str, index: int) -> Any:
         if not (isinstance(member, dict) and _is_model(member)):
@@ -478,6 +543,7 @@ class _Builder:
             if isinstance(param, dict) and "name" in param and "in" in param:
                 merged[(str(param["name"]), str(param["in"]))] = param
         params: list[Parameter] = []
+        accept: str | None = None
         # Path parameters first, in the order the path names them: they are positional.
         order = {n: i for i, n in enumerate(re.findall(r"{([^}]+)}", path))}
         for (wire, location), param in sorted(
@@ -494,6 +560,11 @@ class _Builder:
                 continue
             if location not in ("path", "query", "header"):
                 continue
+            if location == "header" and wire.lower() == "accept":
+                # OpenAPI says to ignore it, but one allowed value is one the server insists
+                # on (Tyk's streams API: application/vnd.tyk.streams.oas): send that.
+                accept = _only_value(self._deref(param.get("schema")))
+                continue
             if location == "header" and wire.lower() in _IGNORED_HEADERS:
                 continue  # described by the body, the responses, the security scheme, httpx
             if location == "header" and not _HEADER_TOKEN.match(wire):
@@ -506,6 +577,8 @@ class _Builder:
 
         body = self._body(arguments, hint, op.get("requestBody"))
         result, errors = self._responses(hint, op.get("responses") or {})
+        if accept is not None:
+            result = dataclasses.replace(result, accept=Untrusted(accept))
         paging = self._paging(method, params, result)
         if paging is not None:
             members.claim(Identifier(f"iter_{name}"))
@@ -542,8 +615,18 @@ class _Builder:
         schema = schema if isinstance(schema, dict) else {}
         resolved = self._deref(schema)
         ptype = self.type_of(schema, f"{hint}{class_name(wire)}", open_enums=False)
-        if ptype.models:
-            # Parameters are plain text on the wire; an object-typed one is given as text too.
+        style = param.get("style") or ("form" if location == "query" else "simple")
+        object_style = None
+        if (
+            location == "query"
+            and style in ("form", "deepObject")
+            and len(ptype.models) == 1
+            and ptype.expr == f"models.{next(iter(ptype.models))}"
+            and _is_model(resolved)
+        ):
+            object_style = style  # a model: sent as its properties (typesense's search)
+        elif ptype.models:
+            # Other parameters are plain text on the wire; one typed by a model is text too.
             ptype = PyType(Code("str"))
         required = bool(param.get("required")) or location == "path"
         default = resolved.get("default") if isinstance(resolved, dict) else None
@@ -556,7 +639,6 @@ class _Builder:
                     f"{pointer}/parameters: default {default!r} of {wire!r} does not fit its "
                     f"type {ptype.expr}; left out",
                 )
-        style = param.get("style") or ("form" if location == "query" else "simple")
         explode = bool(param.get("explode", style == "form"))
         separator = {"spaceDelimited": " ", "pipeDelimited": "|"}.get(style, ",")
         if style in ("spaceDelimited", "pipeDelimited"):
@@ -569,9 +651,10 @@ class _Builder:
             required=required,
             default=default_code,
             description=_text(param.get("description")),
-            explode=explode or not ptype.expr.startswith("list["),
+            explode=explode or not (ptype.expr.startswith("list[") or object_style),
             separator=separator,
             deprecated=bool(param.get("deprecated")),
+            object_style=object_style,
         )
 
     def _body(self, arguments: UniqueNames, hint: str, raw: Any) -> Body | None:
@@ -728,6 +811,46 @@ def _relax_one_way_required(schema: dict[str, Any]) -> None:
     }
     if one_way & set(required):
         schema["required"] = [name for name in required if name not in one_way]
+
+
+def _only_value(schema: Any) -> str | None:
+    """The one string a schema allows (a one-value enum, or const), if that is what it does."""
+    if not isinstance(schema, dict):
+        return None
+    values = schema.get("enum")
+    if "const" in schema:
+        values = [schema["const"]]
+    if isinstance(values, list) and len(values) == 1 and isinstance(values[0], str):
+        value = values[0].strip()
+        # A header value: printable ASCII only (no CR/LF to split the request with).
+        return value if value and value.isascii() and value.isprintable() else None
+    return None
+
+
+# Keywords that describe a schema without constraining its values.
+_ANNOTATIONS = frozenset(
+    {"nullable", "description", "title", "deprecated", "readOnly", "writeOnly"}
+)
+
+
+def _merge_annotation_members(schema: dict[str, Any]) -> None:
+    """`allOf: [{$ref: X}, {nullable: true}]` -> `allOf: [{$ref: X}], nullable: true`.
+
+    The model generator makes a class of every allOf; an annotation-only member would turn a
+    reference to a union (OpenAI's tool_choice: a string enum or an object) into a subclass of
+    one branch. Joined to the parent, a single reference stays that type (`| None`).
+    """
+    members = schema.get("allOf")
+    if not isinstance(members, list) or len(members) < 2:
+        return
+    # (an empty member too: it held only examples, which are left out)
+    notes = [m for m in members if isinstance(m, dict) and set(m) <= _ANNOTATIONS]
+    if not notes or len(notes) == len(members):
+        return
+    schema["allOf"] = [m for m in members if not any(m is n for n in notes)]
+    for note in notes:
+        for key, value in note.items():
+            schema.setdefault(key, value)
 
 
 def _model_type(name: Identifier) -> PyType:

@@ -86,6 +86,9 @@ class Parameter:
     explode: bool = True  # False: arrays are sent joined (`a,b,c`)
     separator: str = ","
     deprecated: bool = False
+    # A query parameter whose value is a model: sent as its properties, in this OpenAPI
+    # style ("form" or "deepObject"); None for every other parameter.
+    object_style: str | None = None
 
     @property
     def annotation(self) -> Code:

@@ -74,6 +74,7 @@ def _options() -> dict[str, Any]:
         "use_double_quotes": True,
         "use_schema_description": True,
         "use_field_description": True,
+        "strict_nullable": True,  # 3.0 `nullable` on a required field: `X | None`, still required
         "field_constraints": False,  # servers break their own constraints; parse what they send
         "untrusted_input": True,  # no file or URL reads, no keywords that become code
         # ruff formats the whole package afterwards, once; formatting here too doubles the time.

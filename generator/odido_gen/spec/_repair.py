@@ -327,7 +327,12 @@ class _Repairer:
             )
             obj["discriminator"] = {"propertyName": obj["discriminator"]}
         if isinstance(obj.get("items"), list):
-            self.schema_tuple(obj, cell)
+            if obj.get("type", "object") != "object" or any(
+                k in obj for k in ("anyOf", "oneOf", "allOf", "properties")
+            ):
+                self.schema_tuple(obj, cell)
+            else:
+                self.schema_choice_list(obj, cell)
         if "type" in obj:
             self.schema_type(obj, cell)
         if "enum" in obj:
@@ -346,6 +351,15 @@ class _Repairer:
             obj["examples"] = [
                 v["value"] if isinstance(v, dict) and "value" in v else v for v in values
             ]
+
+    def schema_choice_list(self, obj: dict[str, Any], cell: Cell) -> None:
+        """A list under `items` with no `type`, or type object: Slack writes "one of these"
+        so. `items` says nothing of the objects such answers are, so it is read as anyOf."""
+        self.warn(
+            [*tokens_of(cell), "items"],
+            "items is a list on a schema that is no array; read as anyOf the listed schemas",
+        )
+        obj["anyOf"] = obj.pop("items")
 
     def schema_tuple(self, obj: dict[str, Any], cell: Cell) -> None:
         """`items` as a list (draft 4 tuple): 3.1 spells it `prefixItems`; 3.0 has no tuples,

@@ -261,6 +261,16 @@ def test_operation_parameter_overriding_a_path_parameter_is_not_a_defect(tmp_pat
             {"type": "array", "items": {"anyOf": [{"type": "string"}, {"type": "integer"}]}},
             "items: items is a list (tuple); turned into anyOf the listed schemas",
         ),
+        (  # Slack's "one of these" (the answers are objects, not arrays)
+            {"items": [{"$ref": "#/components/schemas/S"}, {"type": "integer"}]},
+            {"anyOf": [{"$ref": "#/components/schemas/S"}, {"type": "integer"}]},
+            "items: items is a list on a schema that is no array; read as anyOf the listed schemas",
+        ),
+        (
+            {"type": "object", "items": [{"type": "string"}, {"type": "integer"}]},
+            {"type": "object", "anyOf": [{"type": "string"}, {"type": "integer"}]},
+            "items: items is a list on a schema that is no array; read as anyOf the listed schemas",
+        ),
         (
             {"type": "string", "maxLength": -1},
             {"type": "string"},
