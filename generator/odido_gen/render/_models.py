@@ -16,7 +16,7 @@ from typing import Any
 from odido_gen._errors import RenderError
 from odido_gen.model import Product
 
-__all__ = ["ModelModules", "render_models"]
+__all__ = ["ModelModules", "check_models", "generate_models", "render_models", "warm_up"]
 
 MODEL_BASE = "odido_runtime.Model"
 
@@ -74,15 +74,39 @@ def _options() -> dict[str, Any]:
 
 
 def render_models(product: Product) -> ModelModules:
-    if not product.schemas:
+    models = generate_models(product.key, product.openapi_version, product.schemas)
+    check_models(product, models)
+    return models
+
+
+def check_models(product: Product, models: ModelModules) -> None:
+    """Every model the client modules name was generated."""
+    missing = sorted(product.referenced_models - set(models.exports))
+    if missing:
+        raise RenderError(f"{product.key}: no model was generated for {', '.join(missing[:5])}")
+
+
+def warm_up() -> None:
+    """Import datamodel-code-generator and run it once on a one-model document.
+
+    Its first run pays about half a second for imports and set-up; a worker process does
+    that while the spec loads, before `generate_models` gets the real schemas. Nothing of
+    this run reaches any output.
+    """
+    generate_models("warm-up", "3.0.3", {"A": {"type": "object"}})
+
+
+def generate_models(key: str, openapi_version: str, schemas: Mapping[str, Any]) -> ModelModules:
+    """The model modules of `schemas` (plain data, so that a worker process can run this)."""
+    if not schemas:
         return ModelModules(sources={}, exports={})
     from datamodel_code_generator import generate
 
     document = {
-        "openapi": "3.1.0" if product.openapi_version.startswith("3.1") else "3.0.3",
+        "openapi": "3.1.0" if openapi_version.startswith("3.1") else "3.0.3",
         "info": {"title": "models", "version": "0"},
         "paths": {},
-        "components": {"schemas": product.schemas},
+        "components": {"schemas": schemas},
     }
     with warnings.catch_warnings():
         # Unknown formats (e.g. Genesys's `local-date-time`) fall back to str, which is right.
@@ -91,12 +115,12 @@ def render_models(product: Product) -> ModelModules:
             output = generate(json.dumps(document), **_options())
         except Exception as exc:  # the library raises many types; all mean "cannot model this"
             message = " ".join(str(exc).split())[:300]
-            raise RenderError(f"{product.key}: models could not be generated: {message}") from exc
+            raise RenderError(f"{key}: models could not be generated: {message}") from exc
     modules: dict[tuple[str, ...], str]
     if isinstance(output, str):
         modules = {("__init__.py",): output}
     elif output is None:
-        raise RenderError(f"{product.key}: the model generator produced nothing")
+        raise RenderError(f"{key}: the model generator produced nothing")
     else:
         modules = dict(output)
 
@@ -104,20 +128,17 @@ def render_models(product: Product) -> ModelModules:
     exports: dict[str, str] = {}
     for parts, source in sorted(modules.items()):
         if len(parts) != 1:
-            raise RenderError(f"{product.key}: unexpected model module layout {'/'.join(parts)}")
+            raise RenderError(f"{key}: unexpected model module layout {'/'.join(parts)}")
         filename = parts[0]
         if filename == "__init__.py":
             if _defined_names(ast.parse(source)):
-                raise RenderError(f"{product.key}: the model generator put models in __init__")
+                raise RenderError(f"{key}: the model generator put models in __init__")
             continue
         stem = filename.removesuffix(".py")
         tree = ast.parse(source)  # once per module: the three passes below share it
         sources[filename] = _add_missing_imports(_split_aliases(source, tree), tree)
         for name in _defined_names(tree):
             exports.setdefault(name, stem)
-    missing = sorted(product.referenced_models - set(exports))
-    if missing:
-        raise RenderError(f"{product.key}: no model was generated for {', '.join(missing[:5])}")
     return ModelModules(sources=sources, exports=dict(sorted(exports.items())))
 
 
