@@ -7,7 +7,6 @@ import os
 import tempfile
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,7 +23,8 @@ from odido_gen.render import (
     replace_tree,
     stage_dir,
 )
-from odido_gen.render._models import check_models, generate_models, warm_up
+from odido_gen.render._model_worker import ModelWorker
+from odido_gen.render._models import check_models
 from odido_gen.render._package import render_code, render_model_files
 
 __all__ = ["ProductResult", "Rendered", "generate_all", "render_product"]
@@ -63,7 +63,7 @@ def render_product(
     When rendered, the package is laid out in `staging` (a new empty folder; a temporary one
     that is removed when not given), reported back as `Rendered.staged`. With `model_worker`
     the models are generated in a second process, beside the rest of the work (see
-    `_model_worker`).
+    `ModelWorker`).
     """
     from odido_gen.spec import load_spec, needs_other_files, read_spec
 
@@ -81,6 +81,8 @@ def render_product(
         spec = load_spec(config.spec, label=config.key, raw=raw)
         product = build_product(spec.document, config)
         product.spec_sha256 = spec.sha256
+        spec_warnings = tuple(str(w) for w in spec.warnings)
+        del spec  # the parsed document and its model: memory the rendering no longer needs
         if staging is None:
             with tempfile.TemporaryDirectory(prefix="odido-gen-") as tmp:
                 files = _render_files(product, worker, Path(tmp))
@@ -91,7 +93,7 @@ def render_product(
         files=files,
         operations=product.operation_count,
         models=sum(1 for p in files if p.startswith(models_prefix) and p.endswith(".py")) - 1,
-        warnings=tuple(str(w) for w in spec.warnings) + tuple(product.warnings),
+        warnings=spec_warnings + tuple(product.warnings),
         staged=staging,
     )
     if cache is not None and key is not None:
@@ -108,41 +110,28 @@ def render_product(
 
 
 @contextlib.contextmanager
-def _model_worker(enabled: bool) -> Iterator[ProcessPoolExecutor | None]:
-    """A process for datamodel-code-generator, the slowest step, which needs only the schemas.
-
-    It starts before the spec is read and warms the generator up (imports, first run: about
-    half a second) while this process loads the spec and builds the product; then it generates
-    the models while this process renders, formats and checks everything else.
-    """
+def _model_worker(enabled: bool) -> Iterator[ModelWorker | None]:
+    """A worker process for the models (see `ModelWorker`), ended however the block ends."""
     if not enabled:
         yield None
         return
-    # The platform's default start method, as for the products' processes: a fork on Linux,
-    # made before the spec is loaded, so it copies little.
-    worker = ProcessPoolExecutor(max_workers=1)
+    worker = ModelWorker()
+    worker.start()
     try:
-        worker.submit(warm_up)
         yield worker
-    except BaseException:
-        worker.shutdown(wait=False, cancel_futures=True)
-        raise
-    worker.shutdown()
+    finally:
+        worker.stop()
 
 
-def _render_files(
-    product: Product, worker: ProcessPoolExecutor | None, folder: Path
-) -> dict[str, str]:
+def _render_files(product: Product, worker: ModelWorker | None, folder: Path) -> dict[str, str]:
     """Render, format and check every file of the package, laid out in `folder`."""
     if worker is None:
         return format_files(render_package(product), label=product.key, directory=folder)
-    pending = worker.submit(generate_models, product.key, product.openapi_version, product.schemas)
-    # Formatted on their own (ruff treats each file alone: the same result as in one run).
+    worker.submit(product.key, product.openapi_version, product.schemas)
+    # Formatted apart from the models (ruff treats each file alone: the same result as in
+    # one run), while the worker generates them.
     files = format_files(render_code(product), label=product.key, directory=folder)
-    try:
-        models = pending.result()
-    except BrokenProcessPool:  # the worker died (killed, out of memory): do it here instead
-        models = generate_models(product.key, product.openapi_version, product.schemas)
+    models = worker.result()
     check_models(product, models)
     model_files = render_model_files(product, models)
     files.update(format_files(model_files, label=product.key, directory=folder))
