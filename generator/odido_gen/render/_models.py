@@ -135,8 +135,9 @@ def generate_models(key: str, openapi_version: str, schemas: Mapping[str, Any]) 
                 raise RenderError(f"{key}: the model generator put models in __init__")
             continue
         stem = filename.removesuffix(".py")
-        tree = ast.parse(source)  # once per module: the three passes below share it
-        sources[filename] = _add_missing_imports(_split_aliases(source, tree), tree)
+        tree = ast.parse(source)
+        scan = _Scan(tree)  # one walk of the tree, for both edits below
+        sources[filename] = _add_missing_imports(_split_aliases(source, scan.aliases), scan)
         for name in _defined_names(tree):
             exports.setdefault(name, stem)
     return ModelModules(sources=sources, exports=dict(sorted(exports.items())))
@@ -153,21 +154,34 @@ _KNOWN_IMPORTS = {
 }
 
 
-def _add_missing_imports(source: str, tree: ast.Module) -> str:
+class _Scan:
+    """What the edits below read from a module as the model generator wrote it."""
+
+    def __init__(self, tree: ast.Module) -> None:
+        self.imported: set[str] = set()
+        self.used: set[str] = set()
+        self.aliases: list[ast.keyword] = []  # `alias=` keywords of `Field(...)` calls
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Name):
+                self.used.add(node.id)
+            elif isinstance(node, ast.ImportFrom | ast.Import):
+                self.imported.update(alias.asname or alias.name for alias in node.names)
+            elif (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id == "Field"
+            ):
+                self.aliases.extend(kw for kw in node.keywords if kw.arg == "alias")
+
+
+def _add_missing_imports(source: str, scan: _Scan) -> str:
     """Import the typing and pydantic names a module uses but does not import.
 
     datamodel-code-generator 0.97.0 writes `Annotated[..., Field(discriminator=...)]` for
     discriminated unions inside list root models without importing either; ruff then orders
-    the added imports. `tree` is the module before any edit (only names are read from it).
+    the added imports. `scan` is of the module before any edit (only names are read from it).
     """
-    imported = {
-        alias.asname or alias.name
-        for node in ast.walk(tree)
-        if isinstance(node, ast.ImportFrom | ast.Import)
-        for alias in node.names
-    }
-    used = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
-    missing = [name for name in _KNOWN_IMPORTS if name in used and name not in imported]
+    missing = [name for name in _KNOWN_IMPORTS if name in scan.used and name not in scan.imported]
     if not missing:
         return source
     lines = "".join(f"from {_KNOWN_IMPORTS[name]} import {name}\n" for name in missing)
@@ -175,7 +189,7 @@ def _add_missing_imports(source: str, tree: ast.Module) -> str:
     return f"{head}{sep}{lines}{rest}" if sep else lines + source
 
 
-def _split_aliases(source: str, tree: ast.Module) -> str:
+def _split_aliases(source: str, aliases: list[ast.keyword]) -> str:
     """`Field(alias="x")` -> `Field(validation_alias="x", serialization_alias="x")`.
 
     Type checkers name a model's constructor parameters after `alias` (PEP 681), so with
@@ -183,26 +197,21 @@ def _split_aliases(source: str, tree: ast.Module) -> str:
     split, the snake_case names type-check, while validation still accepts the wire names
     and dumps still write them (the base model validates by name and alias, dumps by alias).
     """
-    if "alias=" not in source:
+    if not aliases:
         return source
     lines = source.splitlines(keepends=True)
     offsets = [0]
     for line in lines:
         offsets.append(offsets[-1] + len(line))
     edits: list[tuple[int, int, str]] = []
-    for node in ast.walk(tree):
-        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
-            continue
-        if node.func.id != "Field":
-            continue
-        for kw in node.keywords:
-            if kw.arg == "alias" and kw.end_lineno is not None and kw.end_col_offset is not None:
-                start = offsets[kw.lineno - 1] + _byte_to_char(lines[kw.lineno - 1], kw.col_offset)
-                end = offsets[kw.end_lineno - 1] + _byte_to_char(
-                    lines[kw.end_lineno - 1], kw.end_col_offset
-                )
-                value = source[start:end].partition("=")[2]
-                edits.append((start, end, f"validation_alias={value}, serialization_alias={value}"))
+    for kw in aliases:  # `alias=` keywords of `Field(...)` calls, from the unedited source
+        if kw.end_lineno is not None and kw.end_col_offset is not None:
+            start = offsets[kw.lineno - 1] + _byte_to_char(lines[kw.lineno - 1], kw.col_offset)
+            end = offsets[kw.end_lineno - 1] + _byte_to_char(
+                lines[kw.end_lineno - 1], kw.end_col_offset
+            )
+            value = source[start:end].partition("=")[2]
+            edits.append((start, end, f"validation_alias={value}, serialization_alias={value}"))
     for start, end, text in sorted(edits, reverse=True):
         source = source[:start] + text + source[end:]
     return source
