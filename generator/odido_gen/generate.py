@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from odido_gen._cache import RenderCache
+from odido_gen._gc import cycle_collector_paused
 from odido_gen.config import ProductConfig
 from odido_gen.model import Product, build_product
 from odido_gen.render import (
@@ -78,9 +79,12 @@ def render_product(
             cached=True,
         )
     with _model_worker(model_worker) as worker:
-        spec = load_spec(config.spec, label=config.key, raw=raw)
-        product = build_product(spec.document, config)
+        with cycle_collector_paused():  # half the time of these two, on a large spec
+            spec = load_spec(config.spec, label=config.key, raw=raw)
+            product = build_product(spec.document, config)
         product.spec_sha256 = spec.sha256
+        if worker is not None:
+            worker.submit(product.key, product.openapi_version, product.schemas)
         spec_warnings = tuple(str(w) for w in spec.warnings)
         del spec  # the parsed document and its model: memory the rendering no longer needs
         if staging is None:
@@ -124,10 +128,10 @@ def _model_worker(enabled: bool) -> Iterator[ModelWorker | None]:
 
 
 def _render_files(product: Product, worker: ModelWorker | None, folder: Path) -> dict[str, str]:
-    """Render, format and check every file of the package, laid out in `folder`."""
+    """Render, format and check every file of the package, laid out in `folder` (the models
+    come from `worker`, which has the schemas already)."""
     if worker is None:
         return format_files(render_package(product), label=product.key, directory=folder)
-    worker.submit(product.key, product.openapi_version, product.schemas)
     # Formatted apart from the models (ruff treats each file alone: the same result as in
     # one run), while the worker generates them.
     files = format_files(render_code(product), label=product.key, directory=folder)

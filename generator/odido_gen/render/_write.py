@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-import gc
 import io
 import os
 import re
@@ -17,6 +16,7 @@ from pathlib import Path, PurePosixPath
 
 from odido_gen._errors import RenderError
 from odido_gen._escape import visible
+from odido_gen._gc import cycle_collector_paused
 
 __all__ = [
     "Drift",
@@ -200,10 +200,7 @@ def _check_parses(files: Mapping[str, str], label: str) -> None:
     Compiling to bytecode checks more than `ast.parse` (`return` outside a function, say)
     and is faster: no Python objects are built for the tree.
     """
-    # Thousands of code objects are built and dropped at once; the cycle collector only slows that.
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with cycle_collector_paused():  # thousands of code objects, built and dropped
         for path, text in files.items():
             if path.endswith(".py"):
                 try:
@@ -212,9 +209,6 @@ def _check_parses(files: Mapping[str, str], label: str) -> None:
                     raise RenderError(
                         f"{label}: {path}:{exc.lineno}: generated code does not parse"
                     ) from None
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def stage_dir(target: Path) -> Path:
