@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from odido_gen._cache import RenderCache
+from odido_gen._gc import cycle_collector_paused
 from odido_gen.config import ProductConfig
-from odido_gen.model import build_product
+from odido_gen.model import Product, build_product
 from odido_gen.render import (
     Drift,
     diff_tree,
@@ -22,6 +24,9 @@ from odido_gen.render import (
     replace_tree,
     stage_dir,
 )
+from odido_gen.render._model_worker import ModelWorker
+from odido_gen.render._models import check_models
+from odido_gen.render._package import render_code, render_model_files
 
 __all__ = ["ProductResult", "Rendered", "generate_all", "render_product"]
 
@@ -52,11 +57,14 @@ def render_product(
     *,
     cache: RenderCache | None = None,
     staging: Path | None = None,
+    model_worker: bool = False,
 ) -> Rendered:
     """The formatted files of one product's package (from the cache when nothing changed).
 
     When rendered, the package is laid out in `staging` (a new empty folder; a temporary one
-    that is removed when not given), reported back as `Rendered.staged`.
+    that is removed when not given), reported back as `Rendered.staged`. With `model_worker`
+    the models are generated in a second process, beside the rest of the work (see
+    `ModelWorker`).
     """
     from odido_gen.spec import load_spec, needs_other_files, read_spec
 
@@ -70,20 +78,26 @@ def render_product(
             warnings=tuple(hit["warnings"]),
             cached=True,
         )
-    spec = load_spec(config.spec, label=config.key, raw=raw)
-    product = build_product(spec.document, config)
-    product.spec_sha256 = spec.sha256
-    if staging is None:
-        with tempfile.TemporaryDirectory(prefix="odido-gen-") as tmp:
-            files = format_files(render_package(product), label=config.key, directory=Path(tmp))
-    else:
-        files = format_files(render_package(product), label=config.key, directory=staging)
+    with _model_worker(model_worker) as worker:
+        with cycle_collector_paused():  # half the time of these two, on a large spec
+            spec = load_spec(config.spec, label=config.key, raw=raw)
+            product = build_product(spec.document, config)
+        product.spec_sha256 = spec.sha256
+        if worker is not None:
+            worker.submit(product.key, product.openapi_version, product.schemas)
+        spec_warnings = tuple(str(w) for w in spec.warnings)
+        del spec  # the parsed document and its model: memory the rendering no longer needs
+        if staging is None:
+            with tempfile.TemporaryDirectory(prefix="odido-gen-") as tmp:
+                files = _render_files(product, worker, Path(tmp))
+        else:
+            files = _render_files(product, worker, staging)
     models_prefix = f"{product.package}/models/"
     rendered = Rendered(
         files=files,
         operations=product.operation_count,
         models=sum(1 for p in files if p.startswith(models_prefix) and p.endswith(".py")) - 1,
-        warnings=tuple(str(w) for w in spec.warnings) + tuple(product.warnings),
+        warnings=spec_warnings + tuple(product.warnings),
         staged=staging,
     )
     if cache is not None and key is not None:
@@ -99,9 +113,43 @@ def render_product(
     return rendered
 
 
-def _render_job(config: ProductConfig, cache_dir: Path | None, staging: Path | None) -> Rendered:
+@contextlib.contextmanager
+def _model_worker(enabled: bool) -> Iterator[ModelWorker | None]:
+    """A worker process for the models (see `ModelWorker`), ended however the block ends."""
+    if not enabled:
+        yield None
+        return
+    worker = ModelWorker()
+    worker.start()
+    try:
+        yield worker
+    finally:
+        worker.stop()
+
+
+def _render_files(product: Product, worker: ModelWorker | None, folder: Path) -> dict[str, str]:
+    """Render, format and check every file of the package, laid out in `folder` (the models
+    come from `worker`, which has the schemas already)."""
+    if worker is None:
+        return format_files(render_package(product), label=product.key, directory=folder)
+    # Formatted apart from the models (ruff treats each file alone: the same result as in
+    # one run), while the worker generates them.
+    files = format_files(render_code(product), label=product.key, directory=folder)
+    models = worker.result()
+    check_models(product, models)
+    model_files = render_model_files(product, models)
+    files.update(format_files(model_files, label=product.key, directory=folder))
+    return dict(sorted(files.items()))
+
+
+def _render_job(
+    config: ProductConfig, cache_dir: Path | None, staging: Path | None, model_worker: bool
+) -> Rendered:
     return render_product(
-        config, cache=RenderCache(cache_dir) if cache_dir else None, staging=staging
+        config,
+        cache=RenderCache(cache_dir) if cache_dir else None,
+        staging=staging,
+        model_worker=model_worker,
     )
 
 
@@ -123,17 +171,20 @@ def generate_all(
     targets = [output / p.distribution for p in products]
     stagings = [None if check else stage_dir(t) for t in targets]
     try:
-        workers = min(len(products), jobs or os.cpu_count() or 1)
+        capacity = jobs or os.cpu_count() or 1
+        workers = min(len(products), capacity)
+        # A CPU to spare for each product: its models are generated in a process of their own.
+        model_worker = capacity >= 2 * len(products)
         if workers > 1:
             with ProcessPoolExecutor(max_workers=workers) as pool:
                 futures = [
-                    pool.submit(_render_job, p, cache_dir, staging)
+                    pool.submit(_render_job, p, cache_dir, staging, model_worker)
                     for p, staging in zip(products, stagings, strict=True)
                 ]
                 rendered = [f.result() for f in futures]
         else:
             rendered = [
-                _render_job(p, cache_dir, staging)
+                _render_job(p, cache_dir, staging, model_worker)
                 for p, staging in zip(products, stagings, strict=True)
             ]
     except BaseException:

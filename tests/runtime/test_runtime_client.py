@@ -207,6 +207,24 @@ def test_error_body_parsing(stack: Stack, creds: ClientCredentials) -> None:
     assert empty.value.request_id == "req-422"
 
 
+def test_error_types_as_a_function_are_resolved_only_on_errors(
+    stack: Stack, creds: ClientCredentials
+) -> None:
+    calls: list[int] = []
+
+    def types() -> dict[str, object]:
+        calls.append(1)  # generated code imports its error models here
+        return {"4XX": ErrorBody}
+
+    with genesys(stack, creds) as client:
+        client.request("GET", "/api/v2/echo", error_types=types)
+        assert calls == []
+        with pytest.raises(NotFoundError) as typed:
+            client.request("GET", "/api/v2/status/404", error_types=types)
+    assert calls == [1]
+    assert isinstance(typed.value.body, ErrorBody)
+
+
 @pytest.mark.parametrize("status", [502, 503, 504])
 def test_gateway_errors_are_retried_for_idempotent_methods(
     stack: Stack, creds: ClientCredentials, status: int

@@ -18,7 +18,7 @@ from odido_gen._errors import RenderError
 from odido_gen.model import Product
 from odido_gen.naming import snake_case
 
-__all__ = ["ModelModules", "render_models"]
+__all__ = ["ModelModules", "check_models", "generate_models", "render_models", "warm_up"]
 
 MODEL_BASE = "odido_runtime.Model"
 # Module stems longer than this are shortened (with a hash): the model generator names nested
@@ -84,49 +84,73 @@ def _options() -> dict[str, Any]:
 
 
 def render_models(product: Product) -> ModelModules:
-    if not product.schemas:
+    models = generate_models(product.key, product.openapi_version, product.schemas)
+    check_models(product, models)
+    return models
+
+
+def check_models(product: Product, models: ModelModules) -> None:
+    """Every model the client modules name was generated."""
+    missing = sorted(product.referenced_models - set(models.exports))
+    if missing:
+        raise RenderError(f"{product.key}: no model was generated for {', '.join(missing[:5])}")
+
+
+def warm_up() -> None:
+    """Import datamodel-code-generator and run it once on a one-model document.
+
+    Its first run pays about half a second for imports and set-up; a worker process does
+    that while the spec loads, before `generate_models` gets the real schemas. Nothing of
+    this run reaches any output.
+    """
+    generate_models("warm-up", "3.0.3", {"A": {"type": "object"}})
+
+
+def generate_models(key: str, openapi_version: str, schemas: Mapping[str, Any]) -> ModelModules:
+    """The model modules of `schemas` (plain data, so that a worker process can run this)."""
+    if not schemas:
         return ModelModules(sources={}, exports={})
-    sizes = _inline_sizes(product.schemas)
+    sizes = _inline_sizes(schemas)
     if (
         sizes
         and (worst := max(sizes, key=lambda name: sizes[name]))
         and (sizes[worst] > MAX_INLINE_TYPES)
     ):
         raise RenderError(
-            f"{product.key}: schema {worst!r} expands into {sizes[worst]:,} inline types "
+            f"{key}: schema {worst!r} expands into {sizes[worst]:,} inline types "
             f"through references between non-object schemas (the limit is "
             f"{MAX_INLINE_TYPES:,}); name some of them as object schemas to break the chain"
         )
     from datamodel_code_generator import generate
 
     document = {
-        "openapi": "3.1.0" if product.openapi_version.startswith("3.1") else "3.0.3",
+        "openapi": "3.1.0" if openapi_version.startswith("3.1") else "3.0.3",
         "info": {"title": "models", "version": "0"},
         "paths": {},
-        "components": {"schemas": product.schemas},
+        "components": {"schemas": schemas},
     }
     with warnings.catch_warnings():
         # Unknown formats (e.g. Genesys's `local-date-time`) fall back to str, which is right.
         warnings.simplefilter("ignore")
         try:
             output = generate(
-                json.dumps(document), aliases=_ascii_field_names(product.schemas), **_options()
+                json.dumps(document), aliases=_ascii_field_names(schemas), **_options()
             )
         except Exception as exc:  # the library raises many types; all mean "cannot model this"
             message = " ".join(str(exc).split())[:300]
-            raise RenderError(f"{product.key}: models could not be generated: {message}") from exc
+            raise RenderError(f"{key}: models could not be generated: {message}") from exc
     modules: dict[tuple[str, ...], str]
     if isinstance(output, str):
         modules = {("__init__.py",): output}
     elif output is None:
-        raise RenderError(f"{product.key}: the model generator produced nothing")
+        raise RenderError(f"{key}: the model generator produced nothing")
     else:
         modules = dict(output)
 
     stems: dict[str, str] = {}
     for parts in modules:
         if len(parts) != 1:
-            raise RenderError(f"{product.key}: unexpected model module layout {'/'.join(parts)}")
+            raise RenderError(f"{key}: unexpected model module layout {'/'.join(parts)}")
         if parts[0] != "__init__.py":
             stem = parts[0].removesuffix(".py")
             stems[stem] = _short_stem(stem)
@@ -137,18 +161,16 @@ def render_models(product: Product) -> ModelModules:
     for (filename,), source in sorted(modules.items()):
         if filename == "__init__.py":
             if _defined_names(ast.parse(source)):
-                raise RenderError(f"{product.key}: the model generator put models in __init__")
+                raise RenderError(f"{key}: the model generator put models in __init__")
             continue
         stem = stems[filename.removesuffix(".py")]
-        tree = ast.parse(source)  # once per module: the passes below share it
+        tree = ast.parse(source)
+        scan = _Scan(tree, renames)  # one walk of the tree, for every edit below
         positions = _Positions(source)
-        edits = [*_alias_edits(source, tree, positions), *_rename_edits(tree, positions, renames)]
-        sources[f"{stem}.py"] = _add_missing_imports(_apply(source, edits), tree)
+        edits = [*_alias_edits(source, scan, positions), *_rename_edits(scan, positions, renames)]
+        sources[f"{stem}.py"] = _add_missing_imports(_apply(source, edits), scan)
         for name in _defined_names(tree):
             exports.setdefault(name, stem)
-    missing = sorted(product.referenced_models - set(exports))
-    if missing:
-        raise RenderError(f"{product.key}: no model was generated for {', '.join(missing[:5])}")
     return ModelModules(sources=sources, exports=dict(sorted(exports.items())))
 
 
@@ -163,21 +185,40 @@ _KNOWN_IMPORTS = {
 }
 
 
-def _add_missing_imports(source: str, tree: ast.Module) -> str:
+class _Scan:
+    """What the edits below read from a module as the model generator wrote it."""
+
+    def __init__(self, tree: ast.Module, renames: Mapping[str, str]) -> None:
+        self.imported: set[str] = set()
+        self.used: set[str] = set()
+        self.aliases: list[ast.keyword] = []  # `alias=` keywords of `Field(...)` calls
+        self.module_imports: list[ast.alias] = []  # `from . import <renamed module>`
+        self.module_names: list[ast.Name] = []  # `<renamed module>.Model`
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Name):
+                self.used.add(node.id)
+                if node.id in renames:
+                    self.module_names.append(node)
+            elif isinstance(node, ast.ImportFrom | ast.Import):
+                self.imported.update(alias.asname or alias.name for alias in node.names)
+                if isinstance(node, ast.ImportFrom) and node.level == 1 and node.module is None:
+                    self.module_imports.extend(a for a in node.names if a.name in renames)
+            elif (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id == "Field"
+            ):
+                self.aliases.extend(kw for kw in node.keywords if kw.arg == "alias")
+
+
+def _add_missing_imports(source: str, scan: _Scan) -> str:
     """Import the typing and pydantic names a module uses but does not import.
 
     datamodel-code-generator 0.97.0 writes `Annotated[..., Field(discriminator=...)]` for
     discriminated unions inside list root models without importing either; ruff then orders
-    the added imports. `tree` is the module before any edit (only names are read from it).
+    the added imports. `scan` is of the module before any edit (only names are read from it).
     """
-    imported = {
-        alias.asname or alias.name
-        for node in ast.walk(tree)
-        if isinstance(node, ast.ImportFrom | ast.Import)
-        for alias in node.names
-    }
-    used = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
-    missing = [name for name in _KNOWN_IMPORTS if name in used and name not in imported]
+    missing = [name for name in _KNOWN_IMPORTS if name in scan.used and name not in scan.imported]
     if not missing:
         return source
     lines = "".join(f"from {_KNOWN_IMPORTS[name]} import {name}\n" for name in missing)
@@ -215,7 +256,7 @@ class _Positions:
         )
 
 
-def _alias_edits(source: str, tree: ast.Module, positions: _Positions) -> Iterator[_Edit]:
+def _alias_edits(source: str, scan: _Scan, positions: _Positions) -> Iterator[_Edit]:
     """`Field(alias="x")` -> `Field(validation_alias="x", serialization_alias="x")`.
 
     Type checkers name a model's constructor parameters after `alias` (PEP 681), so with
@@ -223,34 +264,21 @@ def _alias_edits(source: str, tree: ast.Module, positions: _Positions) -> Iterat
     split, the snake_case names type-check, while validation still accepts the wire names
     and dumps still write them (the base model validates by name and alias, dumps by alias).
     """
-    if "alias=" not in source:
-        return
-    for node in ast.walk(tree):
-        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
-            continue
-        if node.func.id != "Field":
-            continue
-        for kw in node.keywords:
-            if kw.arg == "alias":
-                start, end = positions.span(kw)
-                value = source[start:end].partition("=")[2]
-                yield start, end, f"validation_alias={value}, serialization_alias={value}"
+    for kw in scan.aliases:
+        start, end = positions.span(kw)
+        value = source[start:end].partition("=")[2]
+        yield start, end, f"validation_alias={value}, serialization_alias={value}"
 
 
 def _rename_edits(
-    tree: ast.Module, positions: _Positions, renames: Mapping[str, str]
+    scan: _Scan, positions: _Positions, renames: Mapping[str, str]
 ) -> Iterator[_Edit]:
     """Point `from . import <module>` and `<module>.Name` at renamed sibling modules."""
-    if not renames:
-        return
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and node.level == 1 and node.module is None:
-            for alias in node.names:
-                if alias.name in renames:
-                    start, _ = positions.span(alias)
-                    yield start, start + len(alias.name), renames[alias.name]
-        elif isinstance(node, ast.Name) and node.id in renames:
-            yield (*positions.span(node), renames[node.id])
+    for alias in scan.module_imports:
+        start, _ = positions.span(alias)
+        yield start, start + len(alias.name), renames[alias.name]
+    for node in scan.module_names:
+        yield (*positions.span(node), renames[node.id])
 
 
 def _short_stem(stem: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,7 +13,7 @@ from odido_gen.model import Operation, Product, Resource
 from odido_gen.render._models import ModelModules, render_models
 from odido_gen.render._templates import environment
 
-__all__ = ["render_package"]
+__all__ = ["render_code", "render_model_files", "render_package"]
 
 RUNTIME_REQUIREMENT = "odido-runtime>=0.1.0,<0.2"
 
@@ -87,9 +88,11 @@ def _call(resource: Resource, op: Operation) -> _Example:
 
 def render_package(product: Product) -> dict[str, str]:
     """Every file of the package, by path relative to the distribution folder (unformatted)."""
-    models: ModelModules = render_models(product)
+    return {**render_code(product), **render_model_files(product, render_models(product))}
+
+
+def _renderer(product: Product, models: ModelModules | None) -> Callable[..., str]:
     env = environment()
-    pkg = product.package
     context: dict[str, Any] = {
         "product": product,
         "models": models,
@@ -111,6 +114,13 @@ def render_package(product: Product) -> dict[str, str]:
     def render(template: str, **extra: Any) -> str:
         return env.get_template(template).render(**context, **extra)
 
+    return render
+
+
+def render_code(product: Product) -> dict[str, str]:
+    """Every file but the models package: what needs no model generated first."""
+    render = _renderer(product, None)
+    pkg = product.package
     files: dict[str, str] = {
         "pyproject.toml": render("pyproject.toml.j2"),
         "README.md": render("README.md.j2"),
@@ -119,12 +129,20 @@ def render_package(product: Product) -> dict[str, str]:
         f"{pkg}/_client.py": render("package/_client.py.j2"),
         f"{pkg}/py.typed": "",
         f"{pkg}/resources/__init__.py": render("package/resources/__init__.py.j2"),
-        f"{pkg}/models/__init__.py": render("package/models/__init__.py.j2"),
     }
     for resource in product.resources:
         files[f"{pkg}/resources/{resource.module}.py"] = render(
             "package/resources/resource.py.j2", resource=resource
         )
+    return files
+
+
+def render_model_files(product: Product, models: ModelModules) -> dict[str, str]:
+    """The models package: its lazy `__init__` and one module per model."""
+    pkg = product.package
+    files = {
+        f"{pkg}/models/__init__.py": _renderer(product, models)("package/models/__init__.py.j2")
+    }
     for filename, source in models.sources.items():
         files[f"{pkg}/models/{filename}"] = source
     return files

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-import gc
 import io
 import os
 import re
@@ -17,6 +16,7 @@ from pathlib import Path, PurePosixPath
 
 from odido_gen._errors import RenderError
 from odido_gen._escape import visible
+from odido_gen._gc import cycle_collector_paused
 
 __all__ = [
     "Drift",
@@ -137,18 +137,21 @@ def _neutralize(path: str, text: str) -> str:
 
 def _write_files(root: Path, files: Mapping[str, str]) -> None:
     _check_names(files)
+    made: set[Path] = set()  # hundreds of files share a few folders: one mkdir each
     for path, text in files.items():
         target = root / _safe_relative(path)
         try:
-            target.parent.mkdir(parents=True, exist_ok=True)
+            if target.parent not in made:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                made.add(target.parent)
             target.write_text(text, encoding="utf-8", newline="\n")
         except OSError as exc:
             raise RenderError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
 def format_files(files: Mapping[str, str], *, label: str, directory: Path) -> dict[str, str]:
-    """Lay the files out in `directory` (new, empty), run ruff (fix + format) over them and
-    check that every module parses. Returns the final text of every file.
+    """Lay the files out in `directory`, run ruff (fix + format) over them and check that
+    every module parses. Returns the final text of every file.
 
     `directory` is a staging folder beside the target (see `stage_dir`) so that placing the
     result is a rename, or a temporary folder when nothing is to be written.
@@ -163,18 +166,20 @@ def format_files(files: Mapping[str, str], *, label: str, directory: Path) -> di
         raise RenderError(f"{label}: {exc}") from None
     ruff = _ruff()
     common = ["--no-cache", "--quiet", "--config", str(directory / "pyproject.toml")]
+    # These files only: the folder may hold others, formatted already (see generate.py).
+    modules = sorted(path for path in files if path.endswith(".py")) or ["."]
     fixed = subprocess.run(
-        [ruff, "check", "--fix", *common, "."], cwd=directory, capture_output=True, text=True
+        [ruff, "check", "--fix", *common, *modules], cwd=directory, capture_output=True, text=True
     )
     formatted = subprocess.run(
-        [ruff, "format", *common, "."], cwd=directory, capture_output=True, text=True
+        [ruff, "format", *common, *modules], cwd=directory, capture_output=True, text=True
     )
     if formatted.returncode != 0:
         raise RenderError(f"{label}: ruff format failed: {_first_line(formatted.stderr)}")
     if fixed.returncode != 0:
         # Formatting can settle what fixing alone could not; ask once more before failing.
         again = subprocess.run(
-            [ruff, "check", *common, "--output-format", "concise", "."],
+            [ruff, "check", *common, "--output-format", "concise", *modules],
             cwd=directory,
             capture_output=True,
             text=True,
@@ -190,22 +195,20 @@ def format_files(files: Mapping[str, str], *, label: str, directory: Path) -> di
 
 
 def _check_parses(files: Mapping[str, str], label: str) -> None:
-    """Parse every module with `ast`: output that does not parse is never placed."""
-    # Thousands of trees are built and dropped at once; the cycle collector only slows that.
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
+    """Compile every module: output that does not compile is never placed.
+
+    Compiling to bytecode checks more than `ast.parse` (`return` outside a function, say)
+    and is faster: no Python objects are built for the tree.
+    """
+    with cycle_collector_paused():  # thousands of code objects, built and dropped
         for path, text in files.items():
             if path.endswith(".py"):
                 try:
-                    ast.parse(text, filename=path)
+                    compile(text, path, "exec", dont_inherit=True)
                 except SyntaxError as exc:
                     raise RenderError(
                         f"{label}: {path}:{exc.lineno}: generated code does not parse"
                     ) from None
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def stage_dir(target: Path) -> Path:

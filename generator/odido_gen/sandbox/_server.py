@@ -24,8 +24,11 @@ def serve(
     port: int = 0,
     log_level: str = "warning",
     graceful_timeout: int = 1,
+    ssl_certfile: str | None = None,
+    ssl_keyfile: str | None = None,
 ) -> Iterator[str]:
-    """Serve `app` while the block runs; yields its base URL (`http://127.0.0.1:<port>`).
+    """Serve `app` while the block runs; yields its base URL (`http://127.0.0.1:<port>`, or
+    `https://` with a certificate and key).
 
     The socket is bound before uvicorn starts, so port 0 gives a free port with no race.
     On exit the server stops accepting, gives in-flight requests `graceful_timeout` seconds,
@@ -52,6 +55,8 @@ def serve(
         loop="asyncio",
         http="h11",
         ws="none",
+        ssl_certfile=ssl_certfile,
+        ssl_keyfile=ssl_keyfile,
     )
     server = uvicorn.Server(config)
     failure: list[BaseException] = []
@@ -78,7 +83,8 @@ def serve(
             raise RuntimeError(f"the server on port {bound_port} did not start in time")
         time.sleep(0.005)
     try:
-        yield f"http://{host}:{bound_port}"
+        scheme = "https" if ssl_certfile else "http"
+        yield f"{scheme}://{host}:{bound_port}"
     finally:
         server.should_exit = True
         thread.join(graceful_timeout + 5)

@@ -35,6 +35,7 @@ from ._types import (
     DEFAULT_TIMEOUT,
     NOT_GIVEN,
     AuthMethod,
+    ErrorTypes,
     NotGiven,
     TimeoutTypes,
 )
@@ -336,7 +337,7 @@ class SyncAPIClient(_BaseAPIClient):
         content: bytes | None = None,
         data: Mapping[str, object] | None = None,
         files: object = None,
-        error_types: Mapping[str, object] | None = None,
+        error_types: ErrorTypes | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> httpx.Response:
@@ -455,7 +456,7 @@ class AsyncAPIClient(_BaseAPIClient):
         content: bytes | None = None,
         data: Mapping[str, object] | None = None,
         files: object = None,
-        error_types: Mapping[str, object] | None = None,
+        error_types: ErrorTypes | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> httpx.Response:

@@ -15,6 +15,7 @@ import pydantic
 import pydantic_core
 
 from ._errors import APIResponseValidationError
+from ._types import ErrorTypes
 
 __all__ = ["build_path", "dump_json", "encode_params", "parse_error_body", "parse_response"]
 
@@ -79,11 +80,13 @@ def _error_type(error_types: Mapping[str, object], status: int) -> object:
     return None
 
 
-def parse_error_body(response: httpx.Response, error_types: Mapping[str, object] | None) -> object:
+def parse_error_body(response: httpx.Response, error_types: ErrorTypes | None) -> object:
     """An error body: as the operation's error model if one fits, else JSON, else text."""
     content = response.content
     if not content:
         return None
+    if callable(error_types):
+        error_types = error_types()
     if error_types:
         type_ = _error_type(error_types, response.status_code)
         if type_ is not None:

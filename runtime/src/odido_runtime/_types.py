@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import Final, Literal, TypeAlias, final
 
 import httpx
@@ -12,12 +13,16 @@ __all__ = [
     "NOT_GIVEN",
     "TOKEN_TIMEOUT",
     "AuthMethod",
+    "ErrorTypes",
     "NotGiven",
     "TimeoutTypes",
 ]
 
 AuthMethod: TypeAlias = Literal["client_secret_basic", "client_secret_post"]
 TimeoutTypes: TypeAlias = float | httpx.Timeout | None
+# Status ("404", "4XX", "default") -> the type of its error body; or a function returning that
+# mapping, called only when an error arrives, so that a call that succeeds loads no error model.
+ErrorTypes: TypeAlias = Mapping[str, object] | Callable[[], Mapping[str, object]]
 
 # Generous read timeout (some listings are slow), short connect timeout (a dead host fails fast).
 DEFAULT_TIMEOUT: Final = httpx.Timeout(60.0, connect=5.0)

@@ -83,7 +83,7 @@ class OutboundResource:
                 "sortOrder": sort_order,
             },
             headers=extra_headers,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -176,7 +176,7 @@ class OutboundResource:
             "/api/v2/outbound/dnclists",
             headers=extra_headers,
             json=body,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -216,7 +216,7 @@ class OutboundResource:
                 },
             ),
             headers=extra_headers,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -261,7 +261,7 @@ class OutboundResource:
             ),
             headers=extra_headers,
             json=body,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -300,7 +300,7 @@ class OutboundResource:
                 },
             ),
             headers=extra_headers,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -343,7 +343,7 @@ class OutboundResource:
             ),
             headers=extra_headers,
             json=body,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -383,7 +383,7 @@ class OutboundResource:
                 },
             ),
             headers=extra_headers,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -446,7 +446,7 @@ class OutboundResource:
                 "sortOrder": sort_order,
             },
             headers=extra_headers,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -533,7 +533,7 @@ class OutboundResource:
             "/api/v2/outbound/callanalysisresponsesets",
             headers=extra_headers,
             json=body,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -581,7 +581,7 @@ class OutboundResource:
                 "includeSize": include_size,
             },
             headers=extra_headers,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -624,7 +624,7 @@ class OutboundResource:
             ),
             headers=extra_headers,
             json=body,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -665,7 +665,7 @@ class OutboundResource:
                 },
             ),
             headers=extra_headers,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -704,7 +704,7 @@ class OutboundResource:
                 },
             ),
             headers=extra_headers,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -747,7 +747,7 @@ class OutboundResource:
             ),
             headers=extra_headers,
             json=body,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -788,7 +788,7 @@ class OutboundResource:
                 },
             ),
             headers=extra_headers,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -835,7 +835,7 @@ class OutboundResource:
             ),
             headers=extra_headers,
             json=body,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -875,7 +875,7 @@ class OutboundResource:
                 },
             ),
             headers=extra_headers,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -918,7 +918,7 @@ class OutboundResource:
             ),
             headers=extra_headers,
             json=body,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -959,7 +959,7 @@ class OutboundResource:
                 },
             ),
             headers=extra_headers,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -1040,7 +1040,7 @@ class OutboundResource:
                 "sortOrder": sort_order,
             },
             headers=extra_headers,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -1145,7 +1145,7 @@ class OutboundResource:
             "/api/v2/outbound/campaigns",
             headers=extra_headers,
             json=body,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -1190,7 +1190,7 @@ class OutboundResource:
                 "download": download,
             },
             headers=extra_headers,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -1232,7 +1232,7 @@ class OutboundResource:
                 },
             ),
             headers=extra_headers,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -1277,7 +1277,7 @@ class OutboundResource:
                 "download": download,
             },
             headers=extra_headers,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -1319,7 +1319,7 @@ class OutboundResource:
                 },
             ),
             headers=extra_headers,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -1355,7 +1355,7 @@ class OutboundResource:
             "/api/v2/outbound/campaigns/progress",
             headers=extra_headers,
             json=body,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -1386,7 +1386,7 @@ class OutboundResource:
             "GET",
             "/api/v2/outbound/schedules/campaigns",
             headers=extra_headers,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -1444,7 +1444,7 @@ class OutboundResource:
             },
             headers=extra_headers,
             json=body,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -1489,7 +1489,7 @@ class OutboundResource:
                 "contactIds": contact_ids,
             },
             headers=extra_headers,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -1519,7 +1519,7 @@ class OutboundResource:
             "GET",
             "/api/v2/outbound/schedules/sequences",
             headers=extra_headers,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -1567,7 +1567,7 @@ class OutboundResource:
                 "includeSize": include_size,
             },
             headers=extra_headers,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -1610,7 +1610,7 @@ class OutboundResource:
             ),
             headers=extra_headers,
             json=body,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -1651,7 +1651,7 @@ class OutboundResource:
                 },
             ),
             headers=extra_headers,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -1690,7 +1690,7 @@ class OutboundResource:
                 },
             ),
             headers=extra_headers,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -1730,7 +1730,7 @@ class OutboundResource:
                 },
             ),
             headers=extra_headers,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -1773,7 +1773,7 @@ class OutboundResource:
             ),
             headers=extra_headers,
             json=body,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -1813,7 +1813,7 @@ class OutboundResource:
                 },
             ),
             headers=extra_headers,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -1885,7 +1885,7 @@ class OutboundResource:
                 "sortOrder": sort_order,
             },
             headers=extra_headers,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -1981,7 +1981,7 @@ class OutboundResource:
             "/api/v2/outbound/contactlists",
             headers=extra_headers,
             json=body,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -2019,7 +2019,7 @@ class OutboundResource:
                 "id": id,
             },
             headers=extra_headers,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -2059,7 +2059,7 @@ class OutboundResource:
                 },
             ),
             headers=extra_headers,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -2105,7 +2105,7 @@ class OutboundResource:
             ),
             headers=extra_headers,
             json=body,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -2136,7 +2136,7 @@ class OutboundResource:
             "GET",
             "/api/v2/outbound/settings",
             headers=extra_headers,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -2172,7 +2172,7 @@ class OutboundResource:
             "/api/v2/outbound/settings",
             headers=extra_headers,
             json=body,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -2212,7 +2212,7 @@ class OutboundResource:
                 },
             ),
             headers=extra_headers,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -2255,7 +2255,7 @@ class OutboundResource:
             ),
             headers=extra_headers,
             json=body,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -2295,7 +2295,7 @@ class OutboundResource:
                 },
             ),
             headers=extra_headers,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -2334,7 +2334,7 @@ class OutboundResource:
                 },
             ),
             headers=extra_headers,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -2377,7 +2377,7 @@ class OutboundResource:
             ),
             headers=extra_headers,
             json=body,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -2418,7 +2418,7 @@ class OutboundResource:
                 },
             ),
             headers=extra_headers,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -2481,7 +2481,7 @@ class OutboundResource:
                 "sortOrder": sort_order,
             },
             headers=extra_headers,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -2568,7 +2568,7 @@ class OutboundResource:
             "/api/v2/outbound/rulesets",
             headers=extra_headers,
             json=body,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -2608,7 +2608,7 @@ class OutboundResource:
                 },
             ),
             headers=extra_headers,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -2651,7 +2651,7 @@ class OutboundResource:
             ),
             headers=extra_headers,
             json=body,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -2691,7 +2691,7 @@ class OutboundResource:
                 },
             ),
             headers=extra_headers,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -2733,7 +2733,7 @@ class OutboundResource:
             ),
             headers=extra_headers,
             json=body,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -2776,7 +2776,7 @@ class OutboundResource:
                 },
             ),
             headers=extra_headers,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -2822,7 +2822,7 @@ class OutboundResource:
             ),
             headers=extra_headers,
             json=body,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -2865,7 +2865,7 @@ class OutboundResource:
                 },
             ),
             headers=extra_headers,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -2900,7 +2900,7 @@ class OutboundResource:
             "/api/v2/outbound/contactlistfilters/preview",
             headers=extra_headers,
             json=body,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -2953,7 +2953,7 @@ class OutboundResource:
             },
             headers=extra_headers,
             json=body,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -3017,7 +3017,7 @@ class OutboundResource:
                 "sortOrder": sort_order,
             },
             headers=extra_headers,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -3104,7 +3104,7 @@ class OutboundResource:
             "/api/v2/outbound/sequences",
             headers=extra_headers,
             json=body,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -3144,7 +3144,7 @@ class OutboundResource:
                 },
             ),
             headers=extra_headers,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -3175,7 +3175,7 @@ class OutboundResource:
             "GET",
             "/api/v2/outbound/wrapupcodemappings",
             headers=extra_headers,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -3211,7 +3211,7 @@ class OutboundResource:
             "/api/v2/outbound/wrapupcodemappings",
             headers=extra_headers,
             json=body,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -3252,7 +3252,7 @@ class OutboundResource:
                 },
             ),
             headers=extra_headers,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -3315,7 +3315,7 @@ class OutboundResource:
                 "sortOrder": sort_order,
             },
             headers=extra_headers,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -3402,7 +3402,7 @@ class OutboundResource:
             "/api/v2/outbound/campaignrules",
             headers=extra_headers,
             json=body,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -3442,7 +3442,7 @@ class OutboundResource:
                 },
             ),
             headers=extra_headers,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -3485,7 +3485,7 @@ class OutboundResource:
             ),
             headers=extra_headers,
             json=body,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -3526,7 +3526,7 @@ class OutboundResource:
                 },
             ),
             headers=extra_headers,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -3566,7 +3566,7 @@ class OutboundResource:
                 },
             ),
             headers=extra_headers,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -3606,7 +3606,7 @@ class OutboundResource:
                 },
             ),
             headers=extra_headers,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -3646,7 +3646,7 @@ class OutboundResource:
                 },
             ),
             headers=extra_headers,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -3712,7 +3712,7 @@ class OutboundResource:
                 "sortOrder": sort_order,
             },
             headers=extra_headers,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -3833,7 +3833,7 @@ class OutboundResource:
                 "contactListId": contact_list_id,
             },
             headers=extra_headers,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -3923,7 +3923,7 @@ class OutboundResource:
             "/api/v2/outbound/contactlistfilters",
             headers=extra_headers,
             json=body,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -3987,7 +3987,7 @@ class OutboundResource:
                 "sortOrder": sort_order,
             },
             headers=extra_headers,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -4074,7 +4074,7 @@ class OutboundResource:
             "/api/v2/outbound/callabletimesets",
             headers=extra_headers,
             json=body,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -4114,7 +4114,7 @@ class OutboundResource:
                 },
             ),
             headers=extra_headers,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -4157,7 +4157,7 @@ class OutboundResource:
             ),
             headers=extra_headers,
             json=body,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -4198,7 +4198,7 @@ class OutboundResource:
                 },
             ),
             headers=extra_headers,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -4261,7 +4261,7 @@ class OutboundResource:
                 "sortOrder": sort_order,
             },
             headers=extra_headers,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -4348,7 +4348,7 @@ class OutboundResource:
             "/api/v2/outbound/attemptlimits",
             headers=extra_headers,
             json=body,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -4388,7 +4388,7 @@ class OutboundResource:
                 },
             ),
             headers=extra_headers,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -4428,7 +4428,7 @@ class OutboundResource:
                 },
             ),
             headers=extra_headers,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -4471,7 +4471,7 @@ class OutboundResource:
             ),
             headers=extra_headers,
             json=body,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -4512,7 +4512,7 @@ class OutboundResource:
                 },
             ),
             headers=extra_headers,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -4588,7 +4588,7 @@ class AsyncOutboundResource:
                 "sortOrder": sort_order,
             },
             headers=extra_headers,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -4681,7 +4681,7 @@ class AsyncOutboundResource:
             "/api/v2/outbound/dnclists",
             headers=extra_headers,
             json=body,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -4721,7 +4721,7 @@ class AsyncOutboundResource:
                 },
             ),
             headers=extra_headers,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -4766,7 +4766,7 @@ class AsyncOutboundResource:
             ),
             headers=extra_headers,
             json=body,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -4805,7 +4805,7 @@ class AsyncOutboundResource:
                 },
             ),
             headers=extra_headers,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -4848,7 +4848,7 @@ class AsyncOutboundResource:
             ),
             headers=extra_headers,
             json=body,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -4888,7 +4888,7 @@ class AsyncOutboundResource:
                 },
             ),
             headers=extra_headers,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -4951,7 +4951,7 @@ class AsyncOutboundResource:
                 "sortOrder": sort_order,
             },
             headers=extra_headers,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -5038,7 +5038,7 @@ class AsyncOutboundResource:
             "/api/v2/outbound/callanalysisresponsesets",
             headers=extra_headers,
             json=body,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -5086,7 +5086,7 @@ class AsyncOutboundResource:
                 "includeSize": include_size,
             },
             headers=extra_headers,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -5129,7 +5129,7 @@ class AsyncOutboundResource:
             ),
             headers=extra_headers,
             json=body,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -5170,7 +5170,7 @@ class AsyncOutboundResource:
                 },
             ),
             headers=extra_headers,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -5209,7 +5209,7 @@ class AsyncOutboundResource:
                 },
             ),
             headers=extra_headers,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -5252,7 +5252,7 @@ class AsyncOutboundResource:
             ),
             headers=extra_headers,
             json=body,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -5293,7 +5293,7 @@ class AsyncOutboundResource:
                 },
             ),
             headers=extra_headers,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -5340,7 +5340,7 @@ class AsyncOutboundResource:
             ),
             headers=extra_headers,
             json=body,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -5380,7 +5380,7 @@ class AsyncOutboundResource:
                 },
             ),
             headers=extra_headers,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -5423,7 +5423,7 @@ class AsyncOutboundResource:
             ),
             headers=extra_headers,
             json=body,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -5464,7 +5464,7 @@ class AsyncOutboundResource:
                 },
             ),
             headers=extra_headers,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -5545,7 +5545,7 @@ class AsyncOutboundResource:
                 "sortOrder": sort_order,
             },
             headers=extra_headers,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -5650,7 +5650,7 @@ class AsyncOutboundResource:
             "/api/v2/outbound/campaigns",
             headers=extra_headers,
             json=body,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -5695,7 +5695,7 @@ class AsyncOutboundResource:
                 "download": download,
             },
             headers=extra_headers,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -5737,7 +5737,7 @@ class AsyncOutboundResource:
                 },
             ),
             headers=extra_headers,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -5782,7 +5782,7 @@ class AsyncOutboundResource:
                 "download": download,
             },
             headers=extra_headers,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -5824,7 +5824,7 @@ class AsyncOutboundResource:
                 },
             ),
             headers=extra_headers,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -5860,7 +5860,7 @@ class AsyncOutboundResource:
             "/api/v2/outbound/campaigns/progress",
             headers=extra_headers,
             json=body,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -5891,7 +5891,7 @@ class AsyncOutboundResource:
             "GET",
             "/api/v2/outbound/schedules/campaigns",
             headers=extra_headers,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -5949,7 +5949,7 @@ class AsyncOutboundResource:
             },
             headers=extra_headers,
             json=body,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -5994,7 +5994,7 @@ class AsyncOutboundResource:
                 "contactIds": contact_ids,
             },
             headers=extra_headers,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -6024,7 +6024,7 @@ class AsyncOutboundResource:
             "GET",
             "/api/v2/outbound/schedules/sequences",
             headers=extra_headers,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -6072,7 +6072,7 @@ class AsyncOutboundResource:
                 "includeSize": include_size,
             },
             headers=extra_headers,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -6115,7 +6115,7 @@ class AsyncOutboundResource:
             ),
             headers=extra_headers,
             json=body,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -6156,7 +6156,7 @@ class AsyncOutboundResource:
                 },
             ),
             headers=extra_headers,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -6195,7 +6195,7 @@ class AsyncOutboundResource:
                 },
             ),
             headers=extra_headers,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -6235,7 +6235,7 @@ class AsyncOutboundResource:
                 },
             ),
             headers=extra_headers,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -6278,7 +6278,7 @@ class AsyncOutboundResource:
             ),
             headers=extra_headers,
             json=body,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -6318,7 +6318,7 @@ class AsyncOutboundResource:
                 },
             ),
             headers=extra_headers,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -6390,7 +6390,7 @@ class AsyncOutboundResource:
                 "sortOrder": sort_order,
             },
             headers=extra_headers,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -6486,7 +6486,7 @@ class AsyncOutboundResource:
             "/api/v2/outbound/contactlists",
             headers=extra_headers,
             json=body,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -6524,7 +6524,7 @@ class AsyncOutboundResource:
                 "id": id,
             },
             headers=extra_headers,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -6564,7 +6564,7 @@ class AsyncOutboundResource:
                 },
             ),
             headers=extra_headers,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -6610,7 +6610,7 @@ class AsyncOutboundResource:
             ),
             headers=extra_headers,
             json=body,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -6641,7 +6641,7 @@ class AsyncOutboundResource:
             "GET",
             "/api/v2/outbound/settings",
             headers=extra_headers,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -6677,7 +6677,7 @@ class AsyncOutboundResource:
             "/api/v2/outbound/settings",
             headers=extra_headers,
             json=body,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -6717,7 +6717,7 @@ class AsyncOutboundResource:
                 },
             ),
             headers=extra_headers,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -6760,7 +6760,7 @@ class AsyncOutboundResource:
             ),
             headers=extra_headers,
             json=body,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -6800,7 +6800,7 @@ class AsyncOutboundResource:
                 },
             ),
             headers=extra_headers,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -6839,7 +6839,7 @@ class AsyncOutboundResource:
                 },
             ),
             headers=extra_headers,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -6882,7 +6882,7 @@ class AsyncOutboundResource:
             ),
             headers=extra_headers,
             json=body,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -6923,7 +6923,7 @@ class AsyncOutboundResource:
                 },
             ),
             headers=extra_headers,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -6986,7 +6986,7 @@ class AsyncOutboundResource:
                 "sortOrder": sort_order,
             },
             headers=extra_headers,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -7073,7 +7073,7 @@ class AsyncOutboundResource:
             "/api/v2/outbound/rulesets",
             headers=extra_headers,
             json=body,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -7113,7 +7113,7 @@ class AsyncOutboundResource:
                 },
             ),
             headers=extra_headers,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -7156,7 +7156,7 @@ class AsyncOutboundResource:
             ),
             headers=extra_headers,
             json=body,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -7196,7 +7196,7 @@ class AsyncOutboundResource:
                 },
             ),
             headers=extra_headers,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -7238,7 +7238,7 @@ class AsyncOutboundResource:
             ),
             headers=extra_headers,
             json=body,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -7281,7 +7281,7 @@ class AsyncOutboundResource:
                 },
             ),
             headers=extra_headers,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -7327,7 +7327,7 @@ class AsyncOutboundResource:
             ),
             headers=extra_headers,
             json=body,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -7370,7 +7370,7 @@ class AsyncOutboundResource:
                 },
             ),
             headers=extra_headers,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -7405,7 +7405,7 @@ class AsyncOutboundResource:
             "/api/v2/outbound/contactlistfilters/preview",
             headers=extra_headers,
             json=body,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -7458,7 +7458,7 @@ class AsyncOutboundResource:
             },
             headers=extra_headers,
             json=body,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -7522,7 +7522,7 @@ class AsyncOutboundResource:
                 "sortOrder": sort_order,
             },
             headers=extra_headers,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -7609,7 +7609,7 @@ class AsyncOutboundResource:
             "/api/v2/outbound/sequences",
             headers=extra_headers,
             json=body,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -7649,7 +7649,7 @@ class AsyncOutboundResource:
                 },
             ),
             headers=extra_headers,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -7680,7 +7680,7 @@ class AsyncOutboundResource:
             "GET",
             "/api/v2/outbound/wrapupcodemappings",
             headers=extra_headers,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -7716,7 +7716,7 @@ class AsyncOutboundResource:
             "/api/v2/outbound/wrapupcodemappings",
             headers=extra_headers,
             json=body,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -7757,7 +7757,7 @@ class AsyncOutboundResource:
                 },
             ),
             headers=extra_headers,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -7820,7 +7820,7 @@ class AsyncOutboundResource:
                 "sortOrder": sort_order,
             },
             headers=extra_headers,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -7907,7 +7907,7 @@ class AsyncOutboundResource:
             "/api/v2/outbound/campaignrules",
             headers=extra_headers,
             json=body,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -7947,7 +7947,7 @@ class AsyncOutboundResource:
                 },
             ),
             headers=extra_headers,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -7990,7 +7990,7 @@ class AsyncOutboundResource:
             ),
             headers=extra_headers,
             json=body,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -8031,7 +8031,7 @@ class AsyncOutboundResource:
                 },
             ),
             headers=extra_headers,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -8071,7 +8071,7 @@ class AsyncOutboundResource:
                 },
             ),
             headers=extra_headers,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -8111,7 +8111,7 @@ class AsyncOutboundResource:
                 },
             ),
             headers=extra_headers,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -8151,7 +8151,7 @@ class AsyncOutboundResource:
                 },
             ),
             headers=extra_headers,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -8217,7 +8217,7 @@ class AsyncOutboundResource:
                 "sortOrder": sort_order,
             },
             headers=extra_headers,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -8338,7 +8338,7 @@ class AsyncOutboundResource:
                 "contactListId": contact_list_id,
             },
             headers=extra_headers,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -8428,7 +8428,7 @@ class AsyncOutboundResource:
             "/api/v2/outbound/contactlistfilters",
             headers=extra_headers,
             json=body,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -8492,7 +8492,7 @@ class AsyncOutboundResource:
                 "sortOrder": sort_order,
             },
             headers=extra_headers,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -8579,7 +8579,7 @@ class AsyncOutboundResource:
             "/api/v2/outbound/callabletimesets",
             headers=extra_headers,
             json=body,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -8619,7 +8619,7 @@ class AsyncOutboundResource:
                 },
             ),
             headers=extra_headers,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -8662,7 +8662,7 @@ class AsyncOutboundResource:
             ),
             headers=extra_headers,
             json=body,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -8703,7 +8703,7 @@ class AsyncOutboundResource:
                 },
             ),
             headers=extra_headers,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -8766,7 +8766,7 @@ class AsyncOutboundResource:
                 "sortOrder": sort_order,
             },
             headers=extra_headers,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -8853,7 +8853,7 @@ class AsyncOutboundResource:
             "/api/v2/outbound/attemptlimits",
             headers=extra_headers,
             json=body,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -8893,7 +8893,7 @@ class AsyncOutboundResource:
                 },
             ),
             headers=extra_headers,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -8933,7 +8933,7 @@ class AsyncOutboundResource:
                 },
             ),
             headers=extra_headers,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -8976,7 +8976,7 @@ class AsyncOutboundResource:
             ),
             headers=extra_headers,
             json=body,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
@@ -9017,7 +9017,7 @@ class AsyncOutboundResource:
                 },
             ),
             headers=extra_headers,
-            error_types={
+            error_types=lambda: {
                 "400": models.ErrorBody,
                 "401": models.ErrorBody,
                 "403": models.ErrorBody,
