@@ -8,7 +8,7 @@ requires = ["hatchling>=1.25", "odido-gen"]
 build-backend = "hatchling.build"
 
 [project]
-dependencies = ["odido-runtime>=0.1.0,<0.2"]
+dependencies = ["odido-runtime>=0.2.0,<0.3"]
 
 [tool.hatch.build.hooks.odido-gen]
 # products = ["stores"]        # default: every configured product

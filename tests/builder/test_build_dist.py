@@ -18,6 +18,7 @@ from _build_support import (
     write_config,
 )
 from odido_gen.builder import DEFAULT_SOURCE_DATE_EPOCH, runtime_source
+from odido_runtime import __version__ as RUNTIME_VERSION
 from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
@@ -26,8 +27,8 @@ PORTAL = 'portal = { id = 7, name = "Pets, \\"Lite\\" <b>\\nAPI" }\n'
 FILES = [
     "odido_pets-2.1.0-py3-none-any.whl",
     "odido_pets-2.1.0.tar.gz",
-    "odido_runtime-0.1.0-py3-none-any.whl",
-    "odido_runtime-0.1.0.tar.gz",
+    f"odido_runtime-{RUNTIME_VERSION}-py3-none-any.whl",
+    f"odido_runtime-{RUNTIME_VERSION}.tar.gz",
 ]
 
 
@@ -67,9 +68,11 @@ def test_wheel_metadata_names_the_product_and_a_runtime_range(built: Path) -> No
     assert name == "odido-runtime"
     allowed = SpecifierSet("<" + specifier)
     # A compatible range: the runtime built alongside, its patch releases, not the next minor.
+    assert Version(runtime["Version"]) == Version(RUNTIME_VERSION)
     assert Version(runtime["Version"]) in allowed
-    assert Version("0.1.9") in allowed
-    assert Version("0.2.0") not in allowed
+    major, minor, _ = Version(RUNTIME_VERSION).release
+    assert Version(f"{major}.{minor}.9") in allowed
+    assert Version(f"{major}.{minor + 1}.0") not in allowed
     assert runtime.get_all("Requires-Dist") == ["httpx<1,>=0.28", "pydantic<3,>=2.11"]
 
 

@@ -79,7 +79,7 @@ def test_build_generates_the_client_into_the_wheel(project: Path, tmp_path: Path
     sdist = sdist_names(tmp_path / "build" / "store_finder-1.0.0.tar.gz")
     assert "store_finder-1.0.0/specs/stores.yaml" in sdist
     assert not [n for n in sdist if "odido_stores" in n]
-    assert wheel_metadata(wheel).get_all("Requires-Dist") == ["odido-runtime<0.2,>=0.1.0"]
+    assert wheel_metadata(wheel).get_all("Requires-Dist") == ["odido-runtime<0.3,>=0.2.0"]
     # Nothing generated or built was left in the project.
     assert tree(project) == before
     # The application imports the generated client from the wheel.
@@ -97,13 +97,13 @@ def test_build_generates_the_client_into_the_wheel(project: Path, tmp_path: Path
 def test_the_hook_asks_for_the_runtime_dependency(project: Path, tmp_path: Path) -> None:
     pyproject = project / "pyproject.toml"
     pyproject.write_text(
-        pyproject.read_text().replace('dependencies = ["odido-runtime>=0.1.0,<0.2"]', "")
+        pyproject.read_text().replace('dependencies = ["odido-runtime>=0.2.0,<0.3"]', "")
     )
 
     result = python_build(project, tmp_path / "dist", "--wheel")
 
     assert result.returncode != 0
-    assert 'add "odido-runtime>=0.1.0,<0.2" to [project] dependencies' in result.stderr + (
+    assert 'add "odido-runtime>=0.2.0,<0.3" to [project] dependencies' in result.stderr + (
         result.stdout
     )
 

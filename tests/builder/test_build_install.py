@@ -21,6 +21,7 @@ from _sandbox_support import (
     copy_specs,
     sandbox_process,
 )
+from odido_runtime import __version__ as RUNTIME_VERSION
 
 pytestmark = pytest.mark.slow  # a virtualenv and an install from the package index
 
@@ -57,8 +58,8 @@ def test_runtime_and_genesys_wheels_install_alone_and_call_the_sandbox(tmp_path:
     assert [p.name for p in artifacts] == [
         "odido_genesys-0.1.0-py3-none-any.whl",
         "odido_genesys-0.1.0.tar.gz",
-        "odido_runtime-0.1.0-py3-none-any.whl",
-        "odido_runtime-0.1.0.tar.gz",
+        f"odido_runtime-{RUNTIME_VERSION}-py3-none-any.whl",
+        f"odido_runtime-{RUNTIME_VERSION}.tar.gz",
     ]
     checked = twine_check(*artifacts)
     assert checked.returncode == 0, checked.stdout + checked.stderr

@@ -35,6 +35,7 @@ from odido_runtime import (
     RateLimitError,
     SyncAPIClient,
     UnprocessableEntityError,
+    __version__,
 )
 
 
@@ -58,7 +59,7 @@ def test_base_url_user_agent_and_default_headers(stack: Stack, creds: ClientCred
         assert client.base_url == f"{stack.base_url}/oauth/genesyscloud"
         echo = client.request("GET", "api/v2/echo").json()
     assert echo["path"] == "/oauth/genesyscloud/api/v2/echo"
-    assert echo["headers"]["user-agent"] == "odido-runtime/0.1.0 odido-genesys/0.1.0"
+    assert echo["headers"]["user-agent"] == f"odido-runtime/{__version__} odido-genesys/0.1.0"
     assert echo["headers"]["accept"] == "application/json"
     assert echo["headers"]["x-team"] == "crm"
 
@@ -124,7 +125,7 @@ def test_custom_base_url_and_auth(stack: Stack, creds: ClientCredentials) -> Non
     with SyncAPIClient(auth=auth, base_url=f"{stack.base_url}/bearer/") as client:
         assert client.environment is None
         echo = client.request("GET", "/api/v2/echo").json()
-    assert echo["headers"]["user-agent"] == "odido-runtime/0.1.0"
+    assert echo["headers"]["user-agent"] == f"odido-runtime/{__version__}"
     assert echo["client_id"] == creds.client_id
 
 
@@ -332,7 +333,9 @@ def test_async_client(stack: Stack, creds: ClientCredentials) -> None:
         async with AsyncGenesysClient(credentials=creds, environment=stack.environment) as client:
             echo = (await client.request("GET", "/api/v2/echo", params={"q": [1, 2]})).json()
             assert echo["query"] == [["q", "1"], ["q", "2"]]
-            assert echo["headers"]["user-agent"] == "odido-runtime/0.1.0 odido-genesys/0.1.0"
+            assert (
+                echo["headers"]["user-agent"] == f"odido-runtime/{__version__} odido-genesys/0.1.0"
+            )
             retried = await client.request("GET", "/api/v2/script/async503")
             assert retried.json()["calls"] == 2
             with pytest.raises(NotFoundError) as info:

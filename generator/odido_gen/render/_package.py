@@ -15,7 +15,7 @@ from odido_gen.render._templates import environment
 
 __all__ = ["render_code", "render_model_files", "render_package"]
 
-RUNTIME_REQUIREMENT = "odido-runtime>=0.1.0,<0.2"
+RUNTIME_REQUIREMENT = "odido-runtime>=0.2.0,<0.3"
 
 
 @dataclass(frozen=True)
