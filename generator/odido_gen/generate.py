@@ -25,7 +25,13 @@ from odido_gen.render import (
     stage_dir,
 )
 from odido_gen.render._model_worker import ModelWorker
-from odido_gen.render._models import check_models
+from odido_gen.render._models import (
+    ModelShard,
+    check_models,
+    generate_shard,
+    merge_shards,
+    model_shards,
+)
 from odido_gen.render._package import render_code, render_model_files
 
 __all__ = ["ProductResult", "Rendered", "generate_all", "render_product"]
@@ -83,15 +89,16 @@ def render_product(
             spec = load_spec(config.spec, label=config.key, raw=raw)
             product = build_product(spec.document, config)
         product.spec_sha256 = spec.sha256
+        shards = model_shards(product.key, product.openapi_version, product.schemas)
         if worker is not None:
-            worker.submit(product.key, product.openapi_version, product.schemas)
+            worker.submit(shards[0])  # the largest; this process does the rest
         spec_warnings = tuple(str(w) for w in spec.warnings)
         del spec  # the parsed document and its model: memory the rendering no longer needs
         if staging is None:
             with tempfile.TemporaryDirectory(prefix="odido-gen-") as tmp:
-                files = _render_files(product, worker, Path(tmp))
+                files = _render_files(product, shards, worker, Path(tmp))
         else:
-            files = _render_files(product, worker, staging)
+            files = _render_files(product, shards, worker, staging)
     models_prefix = f"{product.package}/models/"
     rendered = Rendered(
         files=files,
@@ -127,15 +134,18 @@ def _model_worker(enabled: bool) -> Iterator[ModelWorker | None]:
         worker.stop()
 
 
-def _render_files(product: Product, worker: ModelWorker | None, folder: Path) -> dict[str, str]:
-    """Render, format and check every file of the package, laid out in `folder` (the models
-    come from `worker`, which has the schemas already)."""
+def _render_files(
+    product: Product, shards: list[ModelShard], worker: ModelWorker | None, folder: Path
+) -> dict[str, str]:
+    """Render, format and check every file of the package, laid out in `folder` (the first
+    shard of the models comes from `worker`, which has it already)."""
     if worker is None:
         return format_files(render_package(product), label=product.key, directory=folder)
     # Formatted apart from the models (ruff treats each file alone: the same result as in
-    # one run), while the worker generates them.
+    # one run), while the worker generates them; then the other shards, here.
     files = format_files(render_code(product), label=product.key, directory=folder)
-    models = worker.result()
+    others = [generate_shard(shard) for shard in shards[1:]]
+    models = merge_shards(shards, [worker.result(), *others])
     check_models(product, models)
     model_files = render_model_files(product, models)
     files.update(format_files(model_files, label=product.key, directory=folder))

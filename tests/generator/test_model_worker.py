@@ -1,4 +1,5 @@
-"""Models generated in a worker process: the same files as in-process, and no worse on failure."""
+"""Models generated in shards, one in a worker process: the same files as in one run, and no
+worse on failure."""
 
 from __future__ import annotations
 
@@ -10,6 +11,14 @@ from odido_gen._errors import RenderError
 from odido_gen.config import product_from_options
 from odido_gen.generate import render_product
 from odido_gen.render import _model_worker
+from odido_gen.render._models import (
+    MODEL_SHARDS,
+    ModelShard,
+    generate_models,
+    generate_shard,
+    merge_shards,
+    model_shards,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 PETSTORE = ROOT / "tests" / "fixtures" / "specs" / "petstore-lite.yaml"
@@ -43,6 +52,41 @@ def test_a_model_error_from_the_worker_is_reported() -> None:
     worker = _model_worker.ModelWorker()
     worker.start()
     # A schema the model generator refuses: a `$ref` to a remote document.
-    worker.submit("broken", "3.0.3", {"A": {"$ref": "http://example.com/a.json"}})
+    worker.submit(ModelShard("broken", "3.0.3", {"A": {"$ref": "http://example.com/a.json"}}, {}))
     with pytest.raises(RenderError, match=r"^broken: models could not be generated"):
         worker.result()
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def test_shards_are_closed_groups_dealt_out_largest_first() -> None:
+    schemas = {
+        "A": {"type": "object", "properties": {"b": _ref("B")}},
+        "B": {"type": "object", "properties": {"c": {"type": "array", "items": _ref("C")}}},
+        "C": {"type": "object"},
+        "D": {"type": "object", "properties": {"e": _ref("E")}},
+        "E": {"type": "string"},
+        "F": {"type": "object"},
+    }
+    shards = model_shards("k", "3.0.3", schemas)
+    assert len(shards) == MODEL_SHARDS == 2
+    assert [sorted(s.schemas) for s in shards] == [["A", "B", "C"], ["D", "E", "F"]]
+    assert model_shards("k", "3.0.3", schemas) == shards  # deterministic
+    assert [sorted(s.schemas) for s in model_shards("k", "3.0.3", {"A": schemas["C"]})] == [["A"]]
+
+
+def test_shards_that_clash_are_generated_again_in_one_run() -> None:
+    """The nested model of A.b is AB, the other shard's schema is Ab: each run alone writes
+    its class to `ab.py`. The merge notices, and one run over everything writes both."""
+    schemas = {
+        "A": {"type": "object", "properties": {"b": {"type": "object", "properties": {"y": {}}}}},
+        "Ab": {"type": "object", "properties": {"x": {"type": "string"}}},
+    }
+    shards = model_shards("k", "3.0.3", schemas)
+    parts = [generate_shard(s) for s in shards]
+    assert [set(p.sources) for p in parts] == [{"a.py", "ab.py"}, {"ab.py"}]
+    whole = generate_shard(ModelShard("k", "3.0.3", schemas, shards[0].aliases))
+    assert merge_shards(shards, parts) == whole == generate_models("k", "3.0.3", schemas)
+    assert {"A", "AB", "Ab"} <= set(whole.exports)

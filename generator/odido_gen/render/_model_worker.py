@@ -14,11 +14,10 @@ import pickle
 import subprocess
 import sys
 import threading
-from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from odido_gen._errors import RenderError
-from odido_gen.render._models import ModelModules, generate_models
+from odido_gen.render._models import ModelModules, ModelShard, generate_shard
 
 __all__ = ["ModelWorker"]
 
@@ -33,7 +32,7 @@ class ModelWorker:
         self._process: subprocess.Popen[bytes] | None = None
         self._sender: threading.Thread | None = None
         self._answer: bytes = b""
-        self._request: tuple[str, str, Mapping[str, Any]] | None = None
+        self._request: ModelShard | None = None
 
     def start(self) -> None:
         # -P: not the current folder first on sys.path, so nothing there shadows odido_gen.
@@ -47,8 +46,8 @@ class ModelWorker:
         except OSError:  # no interpreter to run: the models are generated in this process
             self._process = None
 
-    def submit(self, key: str, openapi_version: str, schemas: Mapping[str, Any]) -> None:
-        self._request = (key, openapi_version, schemas)
+    def submit(self, shard: ModelShard) -> None:
+        self._request = shard
         process = self._process
         if process is None:
             return
@@ -81,7 +80,7 @@ class ModelWorker:
             if kind == "error" and isinstance(value, str):
                 raise RenderError(value)
         # The worker could not run (killed, out of memory, no interpreter): same work, here.
-        return generate_models(*self._request)
+        return generate_shard(self._request)
 
     def stop(self) -> None:
         """End the worker now (it may be generating, after a failure elsewhere)."""
@@ -101,10 +100,10 @@ def _serve() -> None:
     from odido_gen.render._models import warm_up
 
     warm_up()
-    key, openapi_version, schemas = pickle.load(sys.stdin.buffer)
+    shard = pickle.load(sys.stdin.buffer)
     answer: tuple[str, object]
     try:
-        answer = ("models", generate_models(key, openapi_version, schemas))
+        answer = ("models", generate_shard(shard))
     except RenderError as exc:  # the spec cannot be modelled: the parent reports it
         answer = ("error", str(exc))
     pickle.dump(answer, sys.stdout.buffer, protocol=pickle.HIGHEST_PROTOCOL)

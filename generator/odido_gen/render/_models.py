@@ -18,7 +18,17 @@ from odido_gen._errors import RenderError
 from odido_gen.model import Product
 from odido_gen.naming import snake_case
 
-__all__ = ["ModelModules", "check_models", "generate_models", "render_models", "warm_up"]
+__all__ = [
+    "ModelModules",
+    "ModelShard",
+    "check_models",
+    "generate_models",
+    "generate_shard",
+    "merge_shards",
+    "model_shards",
+    "render_models",
+    "warm_up",
+]
 
 MODEL_BASE = "odido_runtime.Model"
 # Module stems longer than this are shortened (with a hash): the model generator names nested
@@ -28,6 +38,9 @@ MAX_MODULE_STEM = 100
 # into the types that use it, taking time that grows with the inline size, which a few kilobytes
 # of spec can make exponential. Real specs stay far below: 862 at most in the corpus.
 MAX_INLINE_TYPES = 20_000
+# The schemas are generated in this many independent groups (connected by no `$ref`): two
+# processes can share the work. A fixed number, so that the output never depends on the CPUs.
+MODEL_SHARDS = 2
 
 
 @dataclass(frozen=True)
@@ -100,14 +113,101 @@ def warm_up() -> None:
     """Import datamodel-code-generator and run it once on a one-model document.
 
     Its first run pays about half a second for imports and set-up; a worker process does
-    that while the spec loads, before `generate_models` gets the real schemas. Nothing of
+    that while the spec loads, before `generate_shard` gets the real schemas. Nothing of
     this run reaches any output.
     """
     generate_models("warm-up", "3.0.3", {"A": {"type": "object"}})
 
 
+@dataclass(frozen=True)
+class ModelShard:
+    """One group of schemas to generate, with what every group shares (plain data: a worker
+    process gets it as a pickle)."""
+
+    key: str
+    openapi_version: str
+    schemas: Mapping[str, Any]
+    aliases: Mapping[str, str]  # field names for non-ASCII property names, over all schemas
+
+
+def model_shards(key: str, openapi_version: str, schemas: Mapping[str, Any]) -> list[ModelShard]:
+    """The schemas in at most MODEL_SHARDS groups, largest first, none referring outside itself.
+
+    Connected components of the `$ref` graph, dealt out largest first to the smallest group:
+    each group is a complete input of its own, and the model generator names and writes its
+    modules exactly as in one run over everything (merge_shards checks that nothing clashes).
+    """
+    aliases = _ascii_field_names(schemas)
+    parent = {name: name for name in schemas}
+
+    def root(name: str) -> str:
+        while parent[name] != name:
+            parent[name] = parent[parent[name]]
+            name = parent[name]
+        return name
+
+    for name, schema in schemas.items():
+        for target in _referenced(schema):
+            if target in parent:
+                parent[root(name)] = root(target)
+    components: dict[str, list[str]] = {}
+    for name in schemas:
+        components.setdefault(root(name), []).append(name)
+    groups: list[list[str]] = [[] for _ in range(MODEL_SHARDS)]
+    for component in sorted(components.values(), key=lambda c: (-len(c), c[0])):
+        min(groups, key=len).extend(component)
+    shards = [
+        ModelShard(key, openapi_version, {n: schemas[n] for n in schemas if n in set(g)}, aliases)
+        for g in sorted(groups, key=len, reverse=True)
+        if g
+    ]
+    return shards or [ModelShard(key, openapi_version, {}, aliases)]
+
+
 def generate_models(key: str, openapi_version: str, schemas: Mapping[str, Any]) -> ModelModules:
-    """The model modules of `schemas` (plain data, so that a worker process can run this)."""
+    """The model modules of `schemas`: every shard in turn, then merged (what the worker and
+    this process do together, done here alone: the same output)."""
+    shards = model_shards(key, openapi_version, schemas)
+    return merge_shards(shards, [generate_shard(shard) for shard in shards])
+
+
+def merge_shards(shards: list[ModelShard], parts: list[ModelModules]) -> ModelModules:
+    """The shards' modules together; should two name the same module or model (the generator
+    resolves such clashes only within one run), everything again in one run."""
+    sources: dict[str, str] = {}
+    exports: dict[str, str] = {}
+    for part in parts:
+        if sources.keys() & part.sources.keys() or exports.keys() & part.exports.keys():
+            whole = {n: s for shard in shards for n, s in shard.schemas.items()}
+            first = shards[0]
+            return generate_shard(
+                ModelShard(first.key, first.openapi_version, whole, first.aliases)
+            )
+        sources.update(part.sources)
+        exports.update(part.exports)
+    return ModelModules(
+        sources=dict(sorted(sources.items())), exports=dict(sorted(exports.items()))
+    )
+
+
+def _referenced(node: object) -> Iterator[str]:
+    """The component schemas a schema refers to."""
+    prefix = "#/components/schemas/"
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, dict):
+            ref = current.get("$ref")
+            if isinstance(ref, str) and ref.startswith(prefix):
+                yield ref[len(prefix) :].split("/", 1)[0]
+            stack.extend(current.values())
+        elif isinstance(current, list):
+            stack.extend(current)
+
+
+def generate_shard(shard: ModelShard) -> ModelModules:
+    """The model modules of one shard (see `model_shards`)."""
+    key, openapi_version, schemas = shard.key, shard.openapi_version, shard.schemas
     if not schemas:
         return ModelModules(sources={}, exports={})
     sizes = _inline_sizes(schemas)
@@ -133,9 +233,7 @@ def generate_models(key: str, openapi_version: str, schemas: Mapping[str, Any]) 
         # Unknown formats (e.g. Genesys's `local-date-time`) fall back to str, which is right.
         warnings.simplefilter("ignore")
         try:
-            output = generate(
-                json.dumps(document), aliases=_ascii_field_names(schemas), **_options()
-            )
+            output = generate(json.dumps(document), aliases=dict(shard.aliases), **_options())
         except Exception as exc:  # the library raises many types; all mean "cannot model this"
             message = " ".join(str(exc).split())[:300]
             raise RenderError(f"{key}: models could not be generated: {message}") from exc
