@@ -7,6 +7,7 @@ Typed client for the genesys product of the Odido developer portal.
 from odido_runtime import (
     APIConnectionError,
     APIError,
+    APIResponseValidationError,
     APIStatusError,
     APITimeoutError,
     AuthenticationError,
@@ -24,6 +25,7 @@ from ._version import __version__
 __all__ = [
     "APIConnectionError",
     "APIError",
+    "APIResponseValidationError",
     "APIStatusError",
     "APITimeoutError",
     "AsyncGenesysClient",
