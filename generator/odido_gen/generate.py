@@ -89,8 +89,9 @@ def render_product(
             spec = load_spec(config.spec, label=config.key, raw=raw)
             product = build_product(spec.document, config)
         product.spec_sha256 = spec.sha256
-        shards = model_shards(product.key, product.openapi_version, product.schemas)
+        shards: list[ModelShard] = []
         if worker is not None:
+            shards = model_shards(product.key, product.openapi_version, product.schemas)
             worker.submit(shards[0])  # the largest; this process does the rest
         spec_warnings = tuple(str(w) for w in spec.warnings)
         del spec  # the parsed document and its model: memory the rendering no longer needs
@@ -137,8 +138,8 @@ def _model_worker(enabled: bool) -> Iterator[ModelWorker | None]:
 def _render_files(
     product: Product, shards: list[ModelShard], worker: ModelWorker | None, folder: Path
 ) -> dict[str, str]:
-    """Render, format and check every file of the package, laid out in `folder` (the first
-    shard of the models comes from `worker`, which has it already)."""
+    """Render, format and check every file of the package, laid out in `folder` (with a
+    worker: the first of `shards` comes from it, which has it already)."""
     if worker is None:
         return format_files(render_package(product), label=product.key, directory=folder)
     # Formatted apart from the models (ruff treats each file alone: the same result as in

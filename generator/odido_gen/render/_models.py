@@ -41,6 +41,7 @@ MAX_INLINE_TYPES = 20_000
 # The schemas are generated in this many independent groups (connected by no `$ref`): two
 # processes can share the work. A fixed number, so that the output never depends on the CPUs.
 MODEL_SHARDS = 2
+_SCHEMA_REF = "#/components/schemas/"
 
 
 @dataclass(frozen=True)
@@ -156,10 +157,10 @@ def model_shards(key: str, openapi_version: str, schemas: Mapping[str, Any]) -> 
     groups: list[list[str]] = [[] for _ in range(MODEL_SHARDS)]
     for component in sorted(components.values(), key=lambda c: (-len(c), c[0])):
         min(groups, key=len).extend(component)
+    members = [set(g) for g in sorted(groups, key=len, reverse=True) if g]
     shards = [
-        ModelShard(key, openapi_version, {n: schemas[n] for n in schemas if n in set(g)}, aliases)
-        for g in sorted(groups, key=len, reverse=True)
-        if g
+        ModelShard(key, openapi_version, {n: s for n, s in schemas.items() if n in m}, aliases)
+        for m in members
     ]
     return shards or [ModelShard(key, openapi_version, {}, aliases)]
 
@@ -190,16 +191,21 @@ def merge_shards(shards: list[ModelShard], parts: list[ModelModules]) -> ModelMo
     )
 
 
-def _referenced(node: object) -> Iterator[str]:
+def _referenced(schema: object) -> Iterator[str]:
     """The component schemas a schema refers to."""
-    prefix = "#/components/schemas/"
-    stack = [node]
+    for node in _dicts(schema):
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith(_SCHEMA_REF):
+            yield ref[len(_SCHEMA_REF) :].split("/", 1)[0]
+
+
+def _dicts(tree: object) -> Iterator[dict[str, Any]]:
+    """Every object in a JSON tree (a schema and all it contains)."""
+    stack = [tree]
     while stack:
         current = stack.pop()
         if isinstance(current, dict):
-            ref = current.get("$ref")
-            if isinstance(ref, str) and ref.startswith(prefix):
-                yield ref[len(prefix) :].split("/", 1)[0]
+            yield current
             stack.extend(current.values())
         elif isinstance(current, list):
             stack.extend(current)
@@ -211,11 +217,8 @@ def generate_shard(shard: ModelShard) -> ModelModules:
     if not schemas:
         return ModelModules(sources={}, exports={})
     sizes = _inline_sizes(schemas)
-    if (
-        sizes
-        and (worst := max(sizes, key=lambda name: sizes[name]))
-        and (sizes[worst] > MAX_INLINE_TYPES)
-    ):
+    worst = max(sizes, key=sizes.__getitem__, default=None)
+    if worst is not None and sizes[worst] > MAX_INLINE_TYPES:
         raise RenderError(
             f"{key}: schema {worst!r} expands into {sizes[worst]:,} inline types "
             f"through references between non-object schemas (the limit is "
@@ -421,7 +424,6 @@ def _inline_sizes(schemas: Mapping[str, Any]) -> dict[str, int]:
     cycle counts one (such models stay named). Each schema is sized once (memoised), so the
     walk is linear in the spec even when the sizes are exponential.
     """
-    prefix = "#/components/schemas/"
     sizes: dict[str, int] = {}
     visiting: set[str] = set()
 
@@ -442,8 +444,8 @@ def _inline_sizes(schemas: Mapping[str, Any]) -> dict[str, int]:
             current = stack.pop()
             if isinstance(current, dict):
                 ref = current.get("$ref")
-                if isinstance(ref, str) and ref.startswith(prefix):
-                    total += named(ref[len(prefix) :])
+                if isinstance(ref, str) and ref.startswith(_SCHEMA_REF):
+                    total += named(ref[len(_SCHEMA_REF) :])
                     continue
                 total += 1
                 stack.extend(current.values())
@@ -457,18 +459,12 @@ def _inline_sizes(schemas: Mapping[str, Any]) -> dict[str, int]:
     return sizes
 
 
-def _property_name_sets(node: object) -> Iterator[list[str]]:
+def _property_name_sets(tree: object) -> Iterator[list[str]]:
     """The keys of every `properties` object in a schema tree."""
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, dict):
-            properties = current.get("properties")
-            if isinstance(properties, dict):
-                yield [k for k in properties if isinstance(k, str)]
-            stack.extend(current.values())
-        elif isinstance(current, list):
-            stack.extend(current)
+    for node in _dicts(tree):
+        properties = node.get("properties")
+        if isinstance(properties, dict):
+            yield [k for k in properties if isinstance(k, str)]
 
 
 def _defined_names(tree: ast.Module) -> list[str]:
