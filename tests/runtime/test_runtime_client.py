@@ -139,6 +139,77 @@ def test_http_client_passed_in_gets_our_headers_and_stays_open(
         assert not http.is_closed
 
 
+def _offline(name: str) -> tuple[Environment, list[httpx.Request], httpx.MockTransport]:
+    """An environment on hosts that do not resolve, and a transport answering for both."""
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        # A copy: OdidoAuth strips its header from the request once the answer is in.
+        copy = httpx.Request(
+            request.method, request.url, headers=request.headers.copy(), content=request.content
+        )
+        seen.append(copy)
+        if request.url.path == "/token":
+            token = {"access_token": f"{name}-token", "token_type": "bearer", "expires_in": 300}
+            return httpx.Response(200, json=token)
+        return httpx.Response(200, json={"path": request.url.path})
+
+    env = Environment(
+        name=name,
+        token_url=f"https://{name}.keycloak.invalid/token",
+        api_base="https://api.invalid",
+    )
+    return env, seen, httpx.MockTransport(handler)
+
+
+def test_http_client_passed_in_also_sends_the_token_request() -> None:
+    # What a unit test of code using a generated client does: one MockTransport, no network.
+    env, seen, transport = _offline("sync-mock")
+    creds = ClientCredentials("mock-client", "mock-secret")
+    http = httpx.Client(transport=transport)
+    with http, GenesysClient(credentials=creds, environment=env, http_client=http) as client:
+        answer = client.request("GET", "/api/v2/echo").json()
+    assert answer == {"path": "/oauth/genesyscloud/api/v2/echo"}
+    token_request, api_request = seen
+    assert (token_request.method, str(token_request.url)) == ("POST", env.token_url)
+    assert token_request.headers["authorization"].startswith("Basic ")
+    assert token_request.content.startswith(b"grant_type=client_credentials&scope=")
+    # Neither the product's headers nor its token style leak into the token request.
+    assert "x-auth-token" not in token_request.headers
+    assert not token_request.headers.get("user-agent", "").startswith("odido-runtime")
+    assert api_request.headers["x-auth-token"] == "Bearer sync-mock-token"
+    assert "authorization" not in api_request.headers
+
+
+def test_async_http_client_passed_in_also_sends_the_token_request() -> None:
+    env, seen, transport = _offline("async-mock")
+    creds = ClientCredentials("mock-client", "mock-secret")
+
+    async def main() -> None:
+        async with (
+            httpx.AsyncClient(transport=transport) as http,
+            AsyncGenesysClient(credentials=creds, environment=env, http_client=http) as client,
+        ):
+            await client.request("GET", "/api/v2/echo")
+
+    asyncio.run(main())
+    assert [(r.method, r.url.host) for r in seen] == [
+        ("POST", "async-mock.keycloak.invalid"),
+        ("GET", "api.invalid"),
+    ]
+    assert seen[1].headers["x-auth-token"] == "Bearer async-mock-token"
+
+
+def test_token_client_of_the_other_kind_is_not_used(stack: Stack, creds: ClientCredentials) -> None:
+    # A sync flow cannot send with an AsyncClient: it falls back to a client of its own.
+    async_only = httpx.AsyncClient(transport=httpx.MockTransport(lambda r: httpx.Response(500)))
+    auth = OdidoAuth(
+        creds, environment=stack.environment, scopes=BEARER_SCOPE, token_client=async_only
+    )
+    with SyncAPIClient(auth=auth, base_url=f"{stack.base_url}/bearer/") as client:
+        assert client.request("GET", "/api/v2/echo").json()["client_id"] == creds.client_id
+
+
 def test_missing_configuration(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("ODIDO_CLIENT_ID", "ODIDO_CLIENT_SECRET", "ODIDO_ENVIRONMENT", "ODIDO_TOKEN_URL"):
         monkeypatch.delenv(name, raising=False)

@@ -74,6 +74,12 @@ class OdidoAuth(httpx.Auth):
     Works with `httpx.Client` and `httpx.AsyncClient`. Tokens are cached per (token URL,
     client id, scopes) in `cache` (by default one cache for the whole process) and fetched
     once for any number of concurrent requests.
+
+    Token requests are sent with `token_client` when it fits the flow (an `httpx.Client` for
+    sync requests, an `httpx.AsyncClient` for async ones), so its transport, proxies and CA
+    settings apply; the base clients pass their own. Otherwise each token request gets a
+    short-lived client of its own. Mind that `token_client`'s event hooks see token
+    requests, credentials included.
     """
 
     def __init__(
@@ -86,6 +92,7 @@ class OdidoAuth(httpx.Auth):
         scopes: str | Sequence[str] | None = None,
         cache: TokenCache | None = None,
         token_timeout: TimeoutTypes = TOKEN_TIMEOUT,
+        token_client: httpx.Client | httpx.AsyncClient | None = None,
     ) -> None:
         if auth_method not in _AUTH_METHODS:
             known = ", ".join(sorted(_AUTH_METHODS))
@@ -99,6 +106,7 @@ class OdidoAuth(httpx.Auth):
         self._cache = DEFAULT_CACHE if cache is None else cache
         self._token_timeout = httpx.Timeout(token_timeout)
         self._token_url = self._environment.token_url
+        self._token_client = token_client
         self._key = TokenKey(
             self._token_url,
             creds.client_id,
@@ -225,8 +233,14 @@ class OdidoAuth(httpx.Auth):
     def _fetch_sync(self) -> Token:
         started = time.monotonic()
         try:
-            with httpx.Client(timeout=self._token_timeout, verify=shared_ssl_context()) as client:
-                response = client.send(self._token_request())
+            if isinstance(self._token_client, httpx.Client):
+                # auth=None: the token request must not go through this auth flow again.
+                response = self._token_client.send(self._token_request(), auth=None)
+            else:
+                with httpx.Client(
+                    timeout=self._token_timeout, verify=shared_ssl_context()
+                ) as client:
+                    response = client.send(self._token_request())
         except httpx.TransportError as exc:
             raise _transport_error(exc, self._public_request()) from None
         return self._token_from(response, started)
@@ -234,10 +248,13 @@ class OdidoAuth(httpx.Auth):
     async def _fetch_async(self) -> Token:
         started = time.monotonic()
         try:
-            async with httpx.AsyncClient(
-                timeout=self._token_timeout, verify=shared_ssl_context()
-            ) as client:
-                response = await client.send(self._token_request())
+            if isinstance(self._token_client, httpx.AsyncClient):
+                response = await self._token_client.send(self._token_request(), auth=None)
+            else:
+                async with httpx.AsyncClient(
+                    timeout=self._token_timeout, verify=shared_ssl_context()
+                ) as client:
+                    response = await client.send(self._token_request())
         except httpx.TransportError as exc:
             raise _transport_error(exc, self._public_request()) from None
         return self._token_from(response, started)

@@ -13,7 +13,7 @@ import logging
 import random
 import time
 from collections.abc import Mapping, Sequence
-from typing import Any, ClassVar, Final, Self
+from typing import Any, ClassVar, Final, Self, TypeVar
 
 import httpx
 
@@ -50,6 +50,8 @@ RETRY_STATUSES: Final = frozenset({429, 502, 503, 504})
 # Token endpoint failures worth another try: the API request itself was never sent.
 _RETRY_TOKEN_ERRORS: Final = frozenset({"server_error", "temporarily_unavailable"})
 _GENERIC_PRODUCT: Final = ProductInfo(name="", version="")
+
+_C = TypeVar("_C", httpx.Client, httpx.AsyncClient)
 
 
 def parse_retry_after(headers: httpx.Headers, *, now: float | None = None) -> float | None:
@@ -108,25 +110,20 @@ class _BaseAPIClient:
         max_retries: int,
         default_headers: Mapping[str, str] | None,
         auth: httpx.Auth | None,
-    ) -> None:
+        http_client: _C | None,
+        client_type: type[_C],
+    ) -> _C:
+        """Set up everything but the request path; returns the HTTP client to send with."""
         product = type(self).product
+        creds: ClientCredentials | None = None
         env: Environment | None = None
         if auth is None:
             creds = ClientCredentials.from_env() if credentials is None else credentials
             env = Environment.resolve(environment)
-            wanted = normalize_scopes(scopes) if scopes is not None else None
-            auth = OdidoAuth(
-                creds,
-                environment=env,
-                header=product.header,
-                auth_method=auth_method,
-                scopes=wanted if wanted is not None else (creds.scopes or product.scopes),
-            )
         elif environment is not None or base_url is None:
             env = Environment.resolve(environment)
         if max_retries < 0:
             raise ValueError("max_retries must be >= 0")
-        self._auth = auth
         self._environment = env
         if base_url is not None:
             self._base_url = base_url.rstrip("/")
@@ -142,6 +139,29 @@ class _BaseAPIClient:
         self._default_headers = {"User-Agent": user_agent, "Accept": "application/json"}
         if default_headers:
             self._default_headers.update(default_headers)
+        self._owns_client = http_client is None
+        client = (
+            client_type(
+                timeout=self._timeout, headers=self._default_headers, verify=shared_ssl_context()
+            )
+            if http_client is None
+            else http_client
+        )
+        if auth is None:
+            assert creds is not None and env is not None
+            wanted = normalize_scopes(scopes) if scopes is not None else None
+            # Token requests go through the same client: its transport, proxy and CA
+            # settings apply to them too (and a MockTransport given in tests covers them).
+            auth = OdidoAuth(
+                creds,
+                environment=env,
+                header=product.header,
+                auth_method=auth_method,
+                scopes=wanted if wanted is not None else (creds.scopes or product.scopes),
+                token_client=client,
+            )
+        self._auth = auth
+        return client
 
     # -- properties -----------------------------------------------------------------------
 
@@ -302,7 +322,7 @@ class SyncAPIClient(_BaseAPIClient):
         http_client: httpx.Client | None = None,
         auth: httpx.Auth | None = None,
     ) -> None:
-        self._configure(
+        self._client = self._configure(
             credentials=credentials,
             environment=environment,
             scopes=scopes,
@@ -312,14 +332,8 @@ class SyncAPIClient(_BaseAPIClient):
             max_retries=max_retries,
             default_headers=default_headers,
             auth=auth,
-        )
-        self._owns_client = http_client is None
-        self._client = (
-            httpx.Client(
-                timeout=self._timeout, headers=self._default_headers, verify=shared_ssl_context()
-            )
-            if http_client is None
-            else http_client
+            http_client=http_client,
+            client_type=httpx.Client,
         )
 
     @property
@@ -421,7 +435,7 @@ class AsyncAPIClient(_BaseAPIClient):
         http_client: httpx.AsyncClient | None = None,
         auth: httpx.Auth | None = None,
     ) -> None:
-        self._configure(
+        self._client = self._configure(
             credentials=credentials,
             environment=environment,
             scopes=scopes,
@@ -431,14 +445,8 @@ class AsyncAPIClient(_BaseAPIClient):
             max_retries=max_retries,
             default_headers=default_headers,
             auth=auth,
-        )
-        self._owns_client = http_client is None
-        self._client = (
-            httpx.AsyncClient(
-                timeout=self._timeout, headers=self._default_headers, verify=shared_ssl_context()
-            )
-            if http_client is None
-            else http_client
+            http_client=http_client,
+            client_type=httpx.AsyncClient,
         )
 
     @property
