@@ -285,8 +285,12 @@ def main() -> None:
             f"## (b) Cold import + first call of `{imp.operation}` (median of {imp.repeat})",
             "",
             "Each run is a fresh process of .bench/clients (the three outputs' run-time "
-            "dependencies only); the call goes to an HTTP server on 127.0.0.1 "
-            "answering a canned ContactList (odido's client fetches its token there first). "
+            "dependencies only), answered with the same canned ContactList. First as the "
+            "issue asks, through the HTTP library's mock: `httpx.MockTransport` for odido-gen "
+            "(its token request included) and openapi-python-client, and for "
+            "openapi-generator, whose output runs on urllib3, a pool manager returning a "
+            "`urllib3.HTTPResponse`. Then over a real socket, from an HTTP server on 127.0.0.1 "
+            "(odido's client fetches its token there first). "
             "'import+call' is timed inside the child; 'whole process' includes interpreter "
             "start-up; the 'no-bytecode run' is the first import of the fresh output, "
             "which compiles its .pyc files.",
