@@ -2,7 +2,8 @@
 
 Each case is a shape the public corpus has (tests/corpus/): OpenAI's `allOf` of one reference
 plus `nullable`, Box's `required` names that no property declares, typesense's object-valued
-query parameter, Tyk's one-value `Accept` parameter, 3.0 `nullable` on required fields.
+query parameter, Tyk's one-value `Accept` parameter, 3.0 `nullable` on required fields, and
+Box's inline objects named like components.
 """
 
 from __future__ import annotations
@@ -60,6 +61,8 @@ SPEC: dict[str, Any] = {
             {"type": "object"},
             [{"name": "filter", "in": "query", "style": "deepObject", "schema": _ref("Search")}],
         ),
+        "/files": _get(_ref("File")),
+        "/classifications": _get(_ref("Classification")),
         "/streams": _get(
             {"type": "object"},
             [
@@ -112,6 +115,52 @@ SPEC: dict[str, Any] = {
                 "allOf": [
                     _ref("Base"),
                     {"properties": {"x": {"type": "integer"}}, "required": ["x", "base_id"]},
+                ]
+            },
+            "Classification": {  # Box: a component, and File's inline property of that name
+                "type": "object",
+                "properties": {"level": {"type": "string"}},
+            },
+            "File": {
+                "type": "object",
+                "properties": {
+                    "classification": {
+                        "type": "object",
+                        "description": "Details about the classification applied to this file.",
+                        "nullable": True,
+                        "properties": {"name": {"type": "string"}},
+                    },
+                    "entries": {
+                        "type": "array",
+                        "items": {"type": "object", "properties": {"id": {"type": "string"}}},
+                    },
+                    "metadata": {
+                        "type": "object",
+                        "additionalProperties": {
+                            "type": "object",
+                            "properties": {"value": {"type": "string"}},
+                        },
+                    },
+                },
+            },
+            "ClientError": {
+                "type": "object",
+                "properties": {
+                    "context_info": {"type": "object", "additionalProperties": {}, "nullable": True}
+                },
+            },
+            "ConflictError": {  # Box: an allOf member redefines a property the base declares
+                "allOf": [
+                    _ref("ClientError"),
+                    {
+                        "properties": {
+                            "context_info": {
+                                "type": "object",
+                                "properties": {"conflicts": {"type": "array", "items": {}}},
+                            },
+                            "hint": {"type": "object", "properties": {"text": {"type": "string"}}},
+                        }
+                    },
                 ]
             },
             "Search": {
@@ -192,6 +241,31 @@ def test_required_names_no_property_declares_are_optional(
     assert (full.x, full.base_id) == (1, "b")
     with pytest.raises(APIResponseValidationError, match="base_id: Field required"):
         _call(package, "get_full", {"x": 1})
+
+
+def test_inline_objects_are_models_named_after_where_they_sit(
+    package: tuple[ModuleType, list[str]],
+) -> None:
+    models = package[0].models
+    answer = {"classification": {"name": "n"}, "entries": [{"id": "1"}], "metadata": {"k": {}}}
+    file, _ = _call(package, "get_files", answer)
+    assert type(file.classification) is models.FileClassification
+    assert file.classification.name == "n"
+    assert type(file.entries[0]) is models.FileEntriesItem
+    assert type(file.metadata["k"]) is models.FileMetadataValue
+    file, _ = _call(package, "get_files", {"classification": None})  # nullable where used
+    assert file.classification is None
+    # The component keeps its name: `models.Classification` is never File's property.
+    found, _ = _call(package, "get_classifications", {"level": "public"})
+    assert type(found) is models.Classification
+    assert found.level == "public"
+    assert "level" in models.Classification.model_fields
+    assert "name" not in models.Classification.model_fields
+    # A property an allOf member redefines keeps the base's type (a model there would be an
+    # override mypy refuses, see test_package_is_type_clean); a new one is a model.
+    conflict = models.ConflictError.model_validate({"context_info": {"conflicts": []}})
+    assert conflict.context_info == {"conflicts": []}
+    assert models.ConflictError.model_fields["hint"].annotation == models.ConflictErrorHint | None
 
 
 def test_object_query_parameters_are_sent_as_their_properties(

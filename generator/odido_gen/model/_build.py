@@ -102,6 +102,14 @@ _MAX_ANNOTATION = 2000
 _NAME_MAPS = frozenset(
     {"properties", "patternProperties", "definitions", "$defs", "dependentSchemas"}
 )
+# Of those, the maps whose values describe parts of an instance, and single keys that do
+# (with the suffix of the class name an inline object there gets): see `_nested`.
+_INSTANCE_MAPS = frozenset({"properties", "patternProperties"})
+_INSTANCE_KEYS = {"items": "Item", "additionalProperties": "Value"}
+# Keywords about how a schema is used where it is referenced, kept beside a `$ref`.
+_USE_KEYWORDS = frozenset(
+    {"description", "nullable", "readOnly", "writeOnly", "deprecated", "default"}
+)
 # Schema keys whose values are data.
 _DATA_KEYWORDS = frozenset({"default", "enum", "const"})
 _DROPPED_KEYWORDS = frozenset(
@@ -171,7 +179,14 @@ class _Builder:
 
     # -- references -------------------------------------------------------------------------
 
-    def _rewrite_refs(self, node: Any, owner: str = "", *, all_of_member: bool = False) -> Any:
+    def _rewrite_refs(
+        self,
+        node: Any,
+        owner: str = "",
+        *,
+        all_of_member: bool = False,
+        inherited: frozenset[str] = frozenset(),
+    ) -> Any:
         """Copy a schema for the model generator.
 
         `$ref`s (and discriminator mappings) point at the renamed component schemas; prose
@@ -180,14 +195,18 @@ class _Builder:
         Property names are names, and default/enum/const values are data: both are copied
         as they are, never read as keywords. Inline object variants of a oneOf/anyOf become
         component schemas of their own (named after `owner` and their title), so that every
-        union member is a named model. `allOf` members that only annotate (`nullable`, prose)
-        join their parent, and names in `required` that no property declares are dropped
-        (for an `allOf` member: none of the composition's).
+        union member is a named model, and so do inline objects inside others (`_nested`),
+        except properties that `inherited` names (declared by another `allOf` member).
+        `allOf` members that only annotate (`nullable`, prose) join their parent, and names
+        in `required` that no property declares are dropped (for an `allOf` member: none of
+        the composition's).
         """
         if isinstance(node, list):
             return [self._rewrite_refs(v, owner) for v in node]
         if not isinstance(node, dict):
             return node
+        if isinstance(node.get("allOf"), list) and isinstance(node.get("properties"), dict):
+            inherited |= self._siblings_declare(node["allOf"], -1)  # all of them
         out: dict[str, Any] = {}
         for key, value in node.items():
             if key in _DROPPED_KEYWORDS or key.startswith("x-"):
@@ -202,15 +221,32 @@ class _Builder:
                 continue  # `default: null` on a schema that cannot be null means "no default"
             if key in _DATA_KEYWORDS:
                 out[key] = value
+            elif key in _INSTANCE_MAPS and isinstance(value, dict):
+                # A property another allOf member declares too stays inline: the model
+                # generator keeps that member's type for it (a named type would override it,
+                # which type checkers refuse when the two differ).
+                out[key] = {
+                    name: (self._rewrite_refs if name in inherited else self._nested)(
+                        v, f"{owner}{class_name(name)}"
+                    )
+                    for name, v in value.items()
+                }
             elif key in _NAME_MAPS and isinstance(value, dict):
                 out[key] = {
                     name: self._rewrite_refs(v, f"{owner}{class_name(name)}")
                     for name, v in value.items()
                 }
+            elif key in _INSTANCE_KEYS and isinstance(value, dict):
+                out[key] = self._nested(value, f"{owner}{_INSTANCE_KEYS[key]}")
             elif key in ("oneOf", "anyOf") and isinstance(value, list):
                 out[key] = [self._variant(v, owner, i) for i, v in enumerate(value, 1)]
             elif key == "allOf" and isinstance(value, list):
-                out[key] = [self._rewrite_refs(v, owner, all_of_member=True) for v in value]
+                out[key] = [
+                    self._rewrite_refs(
+                        v, owner, all_of_member=True, inherited=self._siblings_declare(value, i)
+                    )
+                    for i, v in enumerate(value)
+                ]
             elif key in ("description", "title") and isinstance(value, str):
                 # Trailing blanks in prose would end up inside docstrings, where no
                 # formatter may remove them.
@@ -258,6 +294,30 @@ class _Builder:
                 f"schema {owner}: required {names} declared by no property; made optional"
             )
 
+    def _siblings_declare(self, members: list[Any], index: int) -> frozenset[str]:
+        """The property names the other members of an `allOf` declare (through `$ref`s)."""
+        names: set[str] = set()
+        for i, member in enumerate(members):
+            if i != index:
+                self._property_names(member, names, set())
+        return frozenset(names)
+
+    def _property_names(self, schema: Any, names: set[str], seen: set[str]) -> None:
+        if not isinstance(schema, dict):
+            return
+        ref = schema.get("$ref")
+        if isinstance(ref, str):
+            if ref.startswith(_SCHEMA_PREFIX) and ref not in seen:
+                seen.add(ref)
+                target = self.raw_schemas.get(_unescape(ref[len(_SCHEMA_PREFIX) :]))
+                self._property_names(target, names, seen)
+            return
+        props = schema.get("properties")
+        if isinstance(props, dict):
+            names.update(props)
+        for member in schema.get("allOf") or []:
+            self._property_names(member, names, seen)
+
     def _declared(self, schema: Mapping[str, Any], seen: set[str]) -> set[str] | None:
         """The property names a schema of the spec (with its `allOf`) declares; None when it
         is open to others (additional or pattern properties) or the composition cannot be
@@ -284,6 +344,24 @@ class _Builder:
                 return None
             names |= more
         return names
+
+    def _nested(self, node: Any, hint: str) -> Any:
+        """A schema inside another; an inline object becomes a component of its own, named
+        after where it sits (`Folder.classification` -> `FolderClassification`).
+
+        The model generator names nested classes by their property alone, so Box's
+        `File.classification` became a second `Classification` beside the component of that
+        name, and `models.Classification` meant whichever module sorted first. Named here,
+        every class has one name of its own. What describes the use (nullable, readOnly,
+        default, ...) stays beside the `$ref`; the description goes to both.
+        """
+        if not (isinstance(node, dict) and _is_inline_object(node)):
+            return self._rewrite_refs(node, hint)
+        name = self.class_names.claim(class_name(hint))
+        body = {k: v for k, v in node.items() if k not in _USE_KEYWORDS or k == "description"}
+        self.schemas[name] = self._rewrite_refs(body, name)
+        use = self._rewrite_refs({k: v for k, v in node.items() if k in _USE_KEYWORDS}, hint)
+        return {"$ref": f"{_SCHEMA_PREFIX}{name}", **use}
 
     def _variant(self, member: Any, owner: str, index: int) -> Any:
         if not (isinstance(member, dict) and _is_model(member)):
@@ -861,6 +939,17 @@ def _model_type(name: Identifier) -> PyType:
 
 def _is_binary_media(media: str) -> bool:
     return not (_JSON_MEDIA.match(media) or _TEXT_MEDIA.match(media))
+
+
+def _is_inline_object(schema: Mapping[str, Any]) -> bool:
+    """An object schema with properties of its own (directly or in inline `allOf` members)."""
+    if "$ref" in schema or schema.get("enum") is not None:
+        return False
+    if schema.get("type") not in (None, "object"):
+        return False
+    if isinstance(schema.get("properties"), dict) and schema["properties"]:
+        return True
+    return any(isinstance(m, dict) and _is_inline_object(m) for m in schema.get("allOf") or [])
 
 
 def _is_model(schema: Mapping[str, Any]) -> bool:
