@@ -200,6 +200,31 @@ def test_async_http_client_passed_in_also_sends_the_token_request() -> None:
     assert seen[1].headers["x-auth-token"] == "Bearer async-mock-token"
 
 
+def test_a_refused_token_is_renewed_through_a_pool_of_one_connection(
+    stack: Stack, creds: ClientCredentials
+) -> None:
+    # The 401 must give its connection back before the token request needs one.
+    stack.gateway.script("pool401", (401, {}))
+    pool_of_one = httpx.Client(
+        limits=httpx.Limits(max_connections=1), timeout=httpx.Timeout(5.0, pool=1.0)
+    )
+    with pool_of_one, genesys(stack, creds, http_client=pool_of_one, max_retries=0) as client:
+        assert client.request("GET", "/api/v2/script/pool401").json()["calls"] == 2
+
+    async def main() -> int:
+        stack.gateway.script("apool401", (401, {}))
+        limits = httpx.Limits(max_connections=1)
+        async with (
+            httpx.AsyncClient(limits=limits, timeout=httpx.Timeout(5.0, pool=1.0)) as http,
+            AsyncGenesysClient(
+                credentials=creds, environment=stack.environment, http_client=http, max_retries=0
+            ) as client,
+        ):
+            return int((await client.request("GET", "/api/v2/script/apool401")).json()["calls"])
+
+    assert asyncio.run(main()) == 2
+
+
 def test_token_client_of_the_other_kind_is_not_used(stack: Stack, creds: ClientCredentials) -> None:
     # A sync flow cannot send with an AsyncClient: it falls back to a client of its own.
     async_only = httpx.AsyncClient(transport=httpx.MockTransport(lambda r: httpx.Response(500)))

@@ -177,6 +177,9 @@ class OdidoAuth(httpx.Auth):
         try:
             response = yield request
             if response.status_code == 401:
+                # Read the (small) refusal first: that frees its connection for the token
+                # request, which may go through the same client and its connection pool.
+                response.read()
                 self._cache.invalidate(self._key, token)
                 token = self._cache.get(self._key, self._fetch_sync)
                 request.headers[name] = self._prefix + token.access_token
@@ -195,6 +198,7 @@ class OdidoAuth(httpx.Auth):
         try:
             response = yield request
             if response.status_code == 401:
+                await response.aread()
                 self._cache.invalidate(self._key, token)
                 token = await self._cache.aget(self._key, self._fetch_async)
                 request.headers[name] = self._prefix + token.access_token
