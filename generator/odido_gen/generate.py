@@ -142,14 +142,24 @@ def _render_files(
     worker: the first of `shards` comes from it, which has it already)."""
     if worker is None:
         return format_files(render_package(product), label=product.key, directory=folder)
-    # Formatted apart from the models (ruff treats each file alone: the same result as in
-    # one run), while the worker generates them; then the other shards, here.
+    # Ruff treats each file alone, so files can be formatted in parts with the same result
+    # as in one run: the code while the worker generates the models, then the other shards'
+    # modules here while it finishes, and after the merge only what those do not cover.
     files = format_files(render_code(product), label=product.key, directory=folder)
     others = [generate_shard(shard) for shard in shards[1:]]
+    prefix = f"{product.package}/models/"
+    early_sources = {prefix + name: text for part in others for name, text in part.sources.items()}
+    early = (
+        format_files(early_sources, label=product.key, directory=folder) if early_sources else {}
+    )
     models = merge_shards(shards, [worker.result(), *others])
     check_models(product, models)
     model_files = render_model_files(product, models)
-    files.update(format_files(model_files, label=product.key, directory=folder))
+    pending = {path: text for path, text in model_files.items() if early_sources.get(path) != text}
+    for path in early_sources.keys() - model_files.keys():  # the merge fell back to one run
+        (folder / path).unlink()
+    files.update(format_files(pending, label=product.key, directory=folder))
+    files.update((path, early[path]) for path in model_files.keys() - pending.keys())
     return dict(sorted(files.items()))
 
 

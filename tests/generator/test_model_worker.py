@@ -3,6 +3,7 @@ worse on failure."""
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -90,3 +91,41 @@ def test_shards_that_clash_are_generated_again_in_one_run() -> None:
     whole = generate_shard(ModelShard("k", "3.0.3", schemas, shards[0].aliases))
     assert merge_shards(shards, parts) == whole == generate_models("k", "3.0.3", schemas)
     assert {"A", "AB", "Ab"} <= set(whole.exports)
+
+
+def test_a_clash_renders_the_same_files_and_leaves_none_behind(tmp_path: Path) -> None:
+    """`AB` and `Ab` share no `$ref`, so they go to different shards, and each shard writes its
+    class to `ab.py`. Formatted early, this process's `ab.py` must give way to the one run's
+    (which holds both classes), on disk too."""
+    schemas = {
+        "AB": {"type": "object", "properties": {"x": {"type": "string"}}},
+        "Ab": {"type": "object", "properties": {"y": {"type": "integer"}}},
+    }
+    spec = tmp_path / "clash.json"
+    ok = {"200": {"description": "ok", "content": {"application/json": {"schema": {}}}}}
+    paths = {}
+    for name in schemas:
+        answer = json.loads(json.dumps(ok))
+        answer["200"]["content"]["application/json"]["schema"] = _ref(name)
+        paths[f"/{name}"] = {"get": {"operationId": f"get{name}", "responses": answer}}
+    document = {
+        "openapi": "3.0.3",
+        "info": {"title": "Clash", "version": "1"},
+        "paths": paths,
+        "components": {"schemas": schemas},
+    }
+    spec.write_text(json.dumps(document), encoding="utf-8")
+    shards = model_shards("k", "3.0.3", schemas)
+    parts = [generate_shard(shard) for shard in shards]
+    assert [set(p.sources) for p in parts] == [{"ab.py"}, {"ab.py"}]  # the clash
+
+    config = product_from_options(spec=str(spec), package="clash_check")
+    alone = render_product(config, model_worker=False)
+    staging = tmp_path / "staging"
+    staging.mkdir()
+    beside = render_product(config, model_worker=True, staging=staging)
+    assert beside.files == alone.files
+    module = beside.files["clash_check/models/ab.py"]  # one run puts both classes there
+    assert "class AB(" in module and "class Ab(" in module
+    on_disk = {p.relative_to(staging).as_posix() for p in staging.rglob("*") if p.is_file()}
+    assert on_disk == set(beside.files)
