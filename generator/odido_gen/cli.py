@@ -15,6 +15,7 @@ import click
 
 from odido_gen import __version__
 from odido_gen._errors import OdidoGenError
+from odido_gen._gc import no_collection_at_exit
 from odido_gen.config import (
     HeaderConfig,
     ProductConfig,
@@ -87,6 +88,7 @@ def main(ctx: click.Context, quiet: bool, verbose: bool) -> None:
       eval "$(_ODIDO_GEN_COMPLETE=bash_source odido-gen)"
     """
     ctx.obj = {"quiet": quiet, "verbose": verbose}
+    no_collection_at_exit()
 
 
 def _echo(ctx: click.Context, message: str) -> None:

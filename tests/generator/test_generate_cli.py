@@ -210,3 +210,28 @@ def test_the_repository_main_command_has_no_drift() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     assert "89 operations" not in result.stdout  # check mode reports drift, not counts
     assert "up to date" in result.stdout
+
+
+@pytest.mark.parametrize("run_cli", [False, True], ids=["plain-python", "odido-gen"])
+def test_the_command_line_skips_the_collection_at_exit(run_cli: bool) -> None:
+    """What odido-gen does at exit, seen from a finalizer: an object kept alive only by a
+    reference cycle is finalized by the collection at exit, unless that collection is skipped
+    (what saves 0.12 s after a large run)."""
+    code = (
+        "import contextlib, gc, io, sys\n"
+        "from odido_gen.cli import main\n"
+        "gc.disable()\n"  # no collection before the one at exit
+        "class Cycle:\n"
+        "    def __del__(self):\n"
+        "        sys.stdout.write('finalized')\n"
+        "c = Cycle()\n"
+        "c.me = c\n"
+        "del c\n"
+        f"if {run_cli}:\n"
+        "    with contextlib.redirect_stdout(io.StringIO()):\n"
+        "        main(['generate', '--help'], standalone_mode=False)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert done.stdout == ("" if run_cli else "finalized")
