@@ -9,6 +9,7 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from odido_gen._cache import RenderCache
 from odido_gen._gc import cycle_collector_paused
@@ -33,6 +34,9 @@ from odido_gen.render._models import (
     model_shards,
 )
 from odido_gen.render._package import render_code, render_model_files
+
+if TYPE_CHECKING:
+    from odido_gen.spec import LoadedSpec, PreparedSpec
 
 __all__ = ["ProductResult", "Rendered", "generate_all", "render_product"]
 
@@ -72,7 +76,7 @@ def render_product(
     the models are generated in a second process, beside the rest of the work (see
     `ModelWorker`).
     """
-    from odido_gen.spec import load_spec, needs_other_files, read_spec
+    from odido_gen.spec import needs_other_files, prepare_spec, read_spec, validate_spec
 
     raw = read_spec(config.spec, label=config.key)
     key = cache.key(config, raw) if cache is not None and not needs_other_files(raw) else None
@@ -85,14 +89,15 @@ def render_product(
             cached=True,
         )
     with _model_worker(model_worker) as worker:
-        with cycle_collector_paused():  # half the time of these two, on a large spec
-            spec = load_spec(config.spec, label=config.key, raw=raw)
-            product = build_product(spec.document, config)
-        product.spec_sha256 = spec.sha256
         shards: list[ModelShard] = []
-        if worker is not None:
-            shards = model_shards(product.key, product.openapi_version, product.schemas)
-            worker.submit(shards[0])  # the largest; this process does the rest
+        with cycle_collector_paused():  # half the time of these, on a large spec
+            prepared = prepare_spec(config.spec, label=config.key, raw=raw)
+            if worker is None:
+                spec = validate_spec(prepared, label=config.key)
+                product = build_product(spec.document, config)
+            else:
+                spec, product, shards = _build_for_worker(prepared, config, worker)
+        product.spec_sha256 = spec.sha256
         spec_warnings = tuple(str(w) for w in spec.warnings)
         del spec  # the parsed document and its model: memory the rendering no longer needs
         if staging is None:
@@ -119,6 +124,37 @@ def render_product(
             },
         )
     return rendered
+
+
+def _build_for_worker(
+    prepared: PreparedSpec, config: ProductConfig, worker: ModelWorker
+) -> tuple[LoadedSpec, Product, list[ModelShard]]:
+    """The product, built before the spec is validated so that the worker gets its shard
+    (the largest; this process does the rest) a quarter of a second sooner on a large spec.
+
+    Validation almost never changes the document. When it does (an invalid schema keyword
+    dropped), the product is built again, and the worker's shard is made here if it changed.
+    When building fails, the spec is validated first: a spec error says more than what
+    building an invalid document ran into.
+    """
+    from odido_gen.spec import validate_spec
+
+    repairs = len(prepared.report.items)
+    try:
+        product = build_product(prepared.document, config)
+    except Exception:
+        validate_spec(prepared, label=config.key)
+        raise
+    shards = model_shards(product.key, product.openapi_version, product.schemas)
+    worker.submit(shards[0])
+    spec = validate_spec(prepared, label=config.key)
+    if len(spec.warnings) != repairs:
+        submitted = shards[0]
+        product = build_product(spec.document, config)
+        shards = model_shards(product.key, product.openapi_version, product.schemas)
+        if shards[0] != submitted:
+            worker.withdraw(shards[0])
+    return spec, product, shards
 
 
 @contextlib.contextmanager

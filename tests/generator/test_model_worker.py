@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from odido_gen._errors import RenderError
@@ -20,6 +21,7 @@ from odido_gen.render._models import (
     merge_shards,
     model_shards,
 )
+from odido_gen.spec import SpecError
 
 ROOT = Path(__file__).resolve().parents[2]
 PETSTORE = ROOT / "tests" / "fixtures" / "specs" / "petstore-lite.yaml"
@@ -129,3 +131,54 @@ def test_a_clash_renders_the_same_files_and_leaves_none_behind(tmp_path: Path) -
     assert "class AB(" in module and "class Ab(" in module
     on_disk = {p.relative_to(staging).as_posix() for p in staging.rglob("*") if p.is_file()}
     assert on_disk == set(beside.files)
+
+
+def _write_spec(
+    folder: Path, schemas: dict[str, Any], scheme: object = "not a scheme", **operation: Any
+) -> Path:
+    ok = {"description": "ok", "content": {"application/json": {"schema": _ref("A")}}}
+    document = {
+        "openapi": "3.0.3",
+        "info": {"title": "Checked", "version": "1"},
+        "paths": {"/a": {"get": {"operationId": "getA", "responses": {"200": ok}, **operation}}},
+        "components": {"schemas": schemas, "securitySchemes": {"key": scheme}},
+    }
+    spec = folder / "spec.json"
+    spec.write_text(json.dumps(document), encoding="utf-8")
+    return spec
+
+
+def test_a_document_validation_changes_reaches_the_worker_models(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The worker's shard is made before validation; an invalid keyword that validation
+    drops (A's numeric `description`) changes that shard, so it is made here instead."""
+    schemas = {"A": {"type": "object", "description": 123, "properties": {"x": {"type": "string"}}}}
+    spec = _write_spec(tmp_path, schemas)
+    spec.write_text(
+        spec.read_text().replace('"not a scheme"', '{"type": "http", "scheme": "bearer"}')
+    )
+    config = product_from_options(spec=str(spec), package="checked")
+    withdrawn: list[ModelShard] = []
+    withdraw = _model_worker.ModelWorker.withdraw
+
+    def spy(self: _model_worker.ModelWorker, shard: ModelShard) -> None:
+        withdrawn.append(shard)
+        withdraw(self, shard)
+
+    monkeypatch.setattr(_model_worker.ModelWorker, "withdraw", spy)
+    beside = render_product(config, model_worker=True)
+    assert [sorted(s.schemas) for s in withdrawn] == [["A"]]
+    assert beside.files == render_product(config, model_worker=False).files
+    assert any("invalid description removed" in w for w in beside.warnings)
+
+
+def test_a_document_that_is_invalid_is_reported_as_such_with_a_worker(tmp_path: Path) -> None:
+    # Building this document before validation fails on `security`; the spec error wins.
+    spec = _write_spec(tmp_path, {"A": {"type": "object"}}, security="not a list")
+    config = product_from_options(spec=str(spec), package="checked")
+    for worker in (False, True):
+        with pytest.raises(
+            SpecError, match=r"#/paths/~1a/get/security: Input should be a valid list"
+        ):
+            render_product(config, model_worker=worker)

@@ -82,6 +82,12 @@ class ModelWorker:
         # The worker could not run (killed, out of memory, no interpreter): same work, here.
         return generate_shard(self._request)
 
+    def withdraw(self, shard: ModelShard) -> None:
+        """Make `result` generate `shard` in this process: the one submitted is out of date."""
+        self.stop()
+        self._process = self._sender = None
+        self._request = shard
+
     def stop(self) -> None:
         """End the worker now (it may be generating, after a failure elsewhere)."""
         process = self._process

@@ -5,6 +5,24 @@ real-world defects repaired with a warning each) and its openapi-pydantic model.
 """
 
 from ._errors import SpecError, SpecWarning
-from ._load import LoadedSpec, load_spec, needs_other_files, read_spec
+from ._load import (
+    LoadedSpec,
+    PreparedSpec,
+    load_spec,
+    needs_other_files,
+    prepare_spec,
+    read_spec,
+    validate_spec,
+)
 
-__all__ = ["LoadedSpec", "SpecError", "SpecWarning", "load_spec", "needs_other_files", "read_spec"]
+__all__ = [
+    "LoadedSpec",
+    "PreparedSpec",
+    "SpecError",
+    "SpecWarning",
+    "load_spec",
+    "needs_other_files",
+    "prepare_spec",
+    "read_spec",
+    "validate_spec",
+]

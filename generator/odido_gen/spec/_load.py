@@ -1,9 +1,15 @@
-"""`load_spec`: read, parse, convert, repair, check and model an API description."""
+"""`load_spec`: read, parse, convert, repair, check and model an API description.
+
+In two stages, which `load_spec` runs one after the other: `prepare_spec` (everything up to
+a normalized, repaired document) and `validate_spec` (openapi-pydantic's model of it, which
+may drop invalid schema keywords). The generator starts a model worker between the two.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,28 +23,37 @@ if TYPE_CHECKING:
     # openapi-pydantic takes a while to import; `read_spec` (the cache check) never needs it.
     from ._validate import OpenAPIModel
 
-__all__ = ["LoadedSpec", "load_spec"]
+__all__ = ["LoadedSpec", "PreparedSpec", "load_spec", "prepare_spec", "validate_spec"]
 
 _SUPPORTED_30 = ("3.0.0", "3.0.1", "3.0.2", "3.0.3", "3.0.4")
 _SUPPORTED_31 = ("3.1.0", "3.1.1", "3.1.2")
 
 
 @dataclass(frozen=True)
-class LoadedSpec:
-    """A loaded description: normalized to OpenAPI 3.x and parsed."""
+class PreparedSpec:
+    """A description read, normalized to OpenAPI 3.x and repaired, not validated yet."""
 
     source: str
     """The path or URL as given."""
     original_version: str
     """`swagger` or `openapi` of the input: "2.0", "3.0.3", "3.1.0", ..."""
     document: dict[str, Any]
-    """The OpenAPI 3.x document after conversion and repairs, as plain JSON data."""
-    openapi: OpenAPIModel
-    """openapi-pydantic's parsed view of `document` (the 3.0 or 3.1 model)."""
-    warnings: tuple[SpecWarning, ...]
-    """Repairs made and defects seen, in document order per pass."""
+    """The OpenAPI 3.x document after conversion and repairs, as plain JSON data (validation
+    may still drop invalid keywords from it: see `validate_spec`)."""
     sha256: str
     """SHA-256 of the raw bytes read."""
+    report: Report = field(repr=False)
+    """Where the repairs are collected; `LoadedSpec.warnings` holds them once validated."""
+
+
+@dataclass(frozen=True)
+class LoadedSpec(PreparedSpec):
+    """A loaded description: normalized to OpenAPI 3.x, validated and parsed."""
+
+    openapi: OpenAPIModel = field(kw_only=True)
+    """openapi-pydantic's parsed view of `document` (the 3.0 or 3.1 model)."""
+    warnings: tuple[SpecWarning, ...] = field(kw_only=True)
+    """Repairs made and defects seen, in document order per pass."""
 
 
 def read_spec(source: str | Path, *, label: str | None = None, timeout: float = 30.0) -> bytes:
@@ -69,15 +84,44 @@ def load_spec(
     Raises `SpecError` (one line: source, JSON pointer if any, what is wrong) when the
     description cannot be used; repairs of real-world defects are reported in `warnings`.
     """
+    return validate_spec(prepare_spec(source, label=label, timeout=timeout, raw=raw), label=label)
+
+
+def prepare_spec(
+    source: str | Path,
+    *,
+    label: str | None = None,
+    timeout: float = 30.0,
+    raw: bytes | None = None,
+) -> PreparedSpec:
+    """The first stage of `load_spec`: read, parse, convert, repair and check references."""
     given = str(source)
-    shown = display_source(given)
     try:
-        return _load(given, timeout, raw)
+        return _prepare(given, timeout, raw)
     except Problem as exc:
+        shown = display_source(given)
         raise SpecError(exc.source or shown, exc.detail, pointer=exc.pointer, label=label) from None
 
 
-def _load(given: str, timeout: float, raw: bytes | None) -> LoadedSpec:
+def validate_spec(prepared: PreparedSpec, *, label: str | None = None) -> LoadedSpec:
+    """The second stage of `load_spec`: openapi-pydantic's model of the document.
+
+    An invalid optional schema keyword is dropped from `prepared.document` (in place) with a
+    warning, so the document changed exactly when there are more warnings than before.
+    """
+    from ._validate import parse_model
+
+    try:
+        model = parse_model(prepared.document, prepared.report)
+    except Problem as exc:
+        shown = display_source(prepared.source)
+        raise SpecError(exc.source or shown, exc.detail, pointer=exc.pointer, label=label) from None
+    warnings = tuple(prepared.report.items)
+    fields = {f.name: getattr(prepared, f.name) for f in dataclasses.fields(PreparedSpec)}
+    return LoadedSpec(**fields, openapi=model, warnings=warnings)
+
+
+def _prepare(given: str, timeout: float, raw: bytes | None) -> PreparedSpec:
     local: Path | None = None if is_url(given) else Path(given)
     if raw is None:
         raw = fetch(given, timeout) if local is None else read_file(local)
@@ -96,16 +140,8 @@ def _load(given: str, timeout: float, raw: bytes | None) -> LoadedSpec:
     refs = repair(doc, report, swagger2=swagger2)
     check_local_refs(doc, refs, report)
     check_ref_chains(refs)
-    from ._validate import parse_model
-
-    model = parse_model(doc, report)
-    return LoadedSpec(
-        source=given,
-        original_version=version,
-        document=doc,
-        openapi=model,
-        warnings=tuple(report.items),
-        sha256=digest,
+    return PreparedSpec(
+        source=given, original_version=version, document=doc, sha256=digest, report=report
     )
 
 
