@@ -145,16 +145,31 @@ def _build_for_worker(
     except Exception:
         validate_spec(prepared, label=config.key)
         raise
-    shards = model_shards(product.key, product.openapi_version, product.schemas)
+    shards = _shards_for_worker(product)
     worker.submit(shards[0])
     spec = validate_spec(prepared, label=config.key)
     if len(spec.warnings) != repairs:
         submitted = shards[0]
         product = build_product(spec.document, config)
-        shards = model_shards(product.key, product.openapi_version, product.schemas)
+        shards = _shards_for_worker(product)
         if shards[0] != submitted:
             worker.withdraw(shards[0])
     return spec, product, shards
+
+
+# Rendering, formatting and checking the code of this many operations takes this process
+# about as long as the model generator takes for one schema (measured on the whole Genesys
+# definition: 932 operations, 1.3 s; 240 schemas a second).
+OPERATIONS_PER_SCHEMA = 3
+
+
+def _shards_for_worker(product: Product) -> list[ModelShard]:
+    """The model shards, the worker's first: this process has the rest of the package to
+    render too, so its shard is smaller by about as many schemas as that work is worth."""
+    head_start = product.operation_count // OPERATIONS_PER_SCHEMA
+    return model_shards(
+        product.key, product.openapi_version, product.schemas, head_start=head_start
+    )
 
 
 @contextlib.contextmanager

@@ -64,7 +64,7 @@ def _ref(name: str) -> dict[str, str]:
     return {"$ref": f"#/components/schemas/{name}"}
 
 
-def test_shards_are_closed_groups_dealt_out_largest_first() -> None:
+def test_shards_are_closed_groups_dealt_out_largest_first_to_the_least_loaded() -> None:
     schemas = {
         "A": {"type": "object", "properties": {"b": _ref("B")}},
         "B": {"type": "object", "properties": {"c": {"type": "array", "items": _ref("C")}}},
@@ -77,6 +77,11 @@ def test_shards_are_closed_groups_dealt_out_largest_first() -> None:
     assert len(shards) == MODEL_SHARDS == 2
     assert [sorted(s.schemas) for s in shards] == [["A", "B", "C"], ["D", "E", "F"]]
     assert model_shards("k", "3.0.3", schemas) == shards  # deterministic
+    # The worker's group first; the other starts with the load of its process's other work.
+    ahead = model_shards("k", "3.0.3", schemas, head_start=2)
+    assert [sorted(s.schemas) for s in ahead] == [["A", "B", "C", "F"], ["D", "E"]]
+    ahead = model_shards("k", "3.0.3", schemas, head_start=10)
+    assert [sorted(s.schemas) for s in ahead] == [["A", "B", "C", "D", "E", "F"]]
     assert [sorted(s.schemas) for s in model_shards("k", "3.0.3", {"A": schemas["C"]})] == [["A"]]
 
 

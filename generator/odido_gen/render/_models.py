@@ -131,12 +131,17 @@ class ModelShard:
     aliases: Mapping[str, str]  # field names for non-ASCII property names, over all schemas
 
 
-def model_shards(key: str, openapi_version: str, schemas: Mapping[str, Any]) -> list[ModelShard]:
-    """The schemas in at most MODEL_SHARDS groups, largest first, none referring outside itself.
+def model_shards(
+    key: str, openapi_version: str, schemas: Mapping[str, Any], *, head_start: int = 0
+) -> list[ModelShard]:
+    """The schemas in at most MODEL_SHARDS groups, none referring outside itself.
 
-    Connected components of the `$ref` graph, dealt out largest first to the smallest group:
-    each group is a complete input of its own, and the model generator names and writes its
-    modules exactly as in one run over everything (merge_shards checks that nothing clashes).
+    Connected components of the `$ref` graph, dealt out largest first to the least loaded
+    group: each group is a complete input of its own, and the model generator names and
+    writes its modules exactly as in one run over everything (merge_shards checks that
+    nothing clashes), however they are dealt out. Every group but the first starts with a
+    load of `head_start` schemas: the work their process has besides its models (the first
+    group is the worker's).
     """
     aliases = _ascii_field_names(schemas)
     parent = {name: name for name in schemas}
@@ -155,9 +160,12 @@ def model_shards(key: str, openapi_version: str, schemas: Mapping[str, Any]) -> 
     for name in schemas:
         components.setdefault(root(name), []).append(name)
     groups: list[list[str]] = [[] for _ in range(MODEL_SHARDS)]
+    loads = [0] + [head_start] * (MODEL_SHARDS - 1)
     for component in sorted(components.values(), key=lambda c: (-len(c), c[0])):
-        min(groups, key=len).extend(component)
-    members = [set(g) for g in sorted(groups, key=len, reverse=True) if g]
+        least = loads.index(min(loads))
+        groups[least].extend(component)
+        loads[least] += len(component)
+    members = [set(g) for g in groups if g]
     shards = [
         ModelShard(key, openapi_version, {n: s for n, s in schemas.items() if n in m}, aliases)
         for m in members
