@@ -99,7 +99,7 @@ def render_product(
                 spec, product, shards = _build_for_worker(prepared, config, worker)
         product.spec_sha256 = spec.sha256
         spec_warnings = tuple(str(w) for w in spec.warnings)
-        del spec  # the parsed document and its model: memory the rendering no longer needs
+        del spec, prepared  # the document and its model: memory the rendering no longer needs
         if staging is None:
             with tempfile.TemporaryDirectory(prefix="odido-gen-") as tmp:
                 files = _render_files(product, shards, worker, Path(tmp))
