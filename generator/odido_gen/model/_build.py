@@ -206,7 +206,7 @@ class _Builder:
         if not isinstance(node, dict):
             return node
         if isinstance(node.get("allOf"), list) and isinstance(node.get("properties"), dict):
-            inherited |= self._siblings_declare(node["allOf"], -1)  # all of them
+            inherited |= self._names_declared_by(node["allOf"])
         out: dict[str, Any] = {}
         for key, value in node.items():
             if key in _DROPPED_KEYWORDS or key.startswith("x-"):
@@ -243,7 +243,10 @@ class _Builder:
             elif key == "allOf" and isinstance(value, list):
                 out[key] = [
                     self._rewrite_refs(
-                        v, owner, all_of_member=True, inherited=self._siblings_declare(value, i)
+                        v,
+                        owner,
+                        all_of_member=True,
+                        inherited=self._names_declared_by(value[:i] + value[i + 1 :]),
                     )
                     for i, v in enumerate(value)
                 ]
@@ -279,8 +282,8 @@ class _Builder:
         """
         if "required" not in schema and "allOf" not in schema:
             return
-        declared = self._declared(raw, set())
-        if declared is None:
+        declared, closed = self._declared(raw, set())
+        if not closed:
             return
         dropped: set[str] = set()
         for part in [schema, *(m for m in schema.get("allOf") or [] if isinstance(m, dict))]:
@@ -294,56 +297,32 @@ class _Builder:
                 f"schema {owner}: required {names} declared by no property; made optional"
             )
 
-    def _siblings_declare(self, members: list[Any], index: int) -> frozenset[str]:
-        """The property names the other members of an `allOf` declare (through `$ref`s)."""
-        names: set[str] = set()
-        for i, member in enumerate(members):
-            if i != index:
-                self._property_names(member, names, set())
-        return frozenset(names)
+    def _names_declared_by(self, members: list[Any]) -> frozenset[str]:
+        """The property names some of `members` (schemas of the spec) declare."""
+        return frozenset(name for member in members for name in self._declared(member, set())[0])
 
-    def _property_names(self, schema: Any, names: set[str], seen: set[str]) -> None:
+    def _declared(self, schema: Any, seen: set[str]) -> tuple[set[str], bool]:
+        """The property names a schema of the spec declares (with its `allOf`, through
+        `$ref`s), and whether those are all it allows: not when it is open to others
+        (additional or pattern properties) or part of the composition cannot be read."""
         if not isinstance(schema, dict):
-            return
+            return set(), False
         ref = schema.get("$ref")
         if isinstance(ref, str):
-            if ref.startswith(_SCHEMA_PREFIX) and ref not in seen:
-                seen.add(ref)
-                target = self.raw_schemas.get(_unescape(ref[len(_SCHEMA_PREFIX) :]))
-                self._property_names(target, names, seen)
-            return
-        props = schema.get("properties")
-        if isinstance(props, dict):
-            names.update(props)
-        for member in schema.get("allOf") or []:
-            self._property_names(member, names, seen)
-
-    def _declared(self, schema: Mapping[str, Any], seen: set[str]) -> set[str] | None:
-        """The property names a schema of the spec (with its `allOf`) declares; None when it
-        is open to others (additional or pattern properties) or the composition cannot be
-        read."""
-        if schema.get("additionalProperties") not in (None, False) or schema.get(
+            if not ref.startswith(_SCHEMA_PREFIX) or ref in seen:
+                return set(), False
+            seen.add(ref)
+            return self._declared(self.raw_schemas.get(_unescape(ref[len(_SCHEMA_PREFIX) :])), seen)
+        closed = schema.get("additionalProperties") in (None, False) and not schema.get(
             "patternProperties"
-        ):
-            return None
+        )
         props = schema.get("properties")
         names = set(props) if isinstance(props, dict) else set()
         for member in schema.get("allOf") or []:
-            if not isinstance(member, dict):
-                return None
-            ref = member.get("$ref")
-            if isinstance(ref, str):
-                if not ref.startswith(_SCHEMA_PREFIX) or ref in seen:
-                    return None
-                seen.add(ref)
-                member = self.raw_schemas.get(_unescape(ref[len(_SCHEMA_PREFIX) :]))
-                if not isinstance(member, dict):
-                    return None
-            more = self._declared(member, seen)
-            if more is None:
-                return None
+            more, member_closed = self._declared(member, seen)
             names |= more
-        return names
+            closed = closed and member_closed
+        return names, closed
 
     def _nested(self, node: Any, hint: str) -> Any:
         """A schema inside another; an inline object becomes a component of its own, named

@@ -62,8 +62,7 @@ def read_spec(source: str | Path, *, label: str | None = None, timeout: float = 
     try:
         return fetch(given, timeout) if is_url(given) else read_file(Path(given))
     except Problem as exc:
-        shown = display_source(given)
-        raise SpecError(exc.source or shown, exc.detail, pointer=exc.pointer, label=label) from None
+        raise _spec_error(exc, given, label) from None
 
 
 def needs_other_files(raw: bytes) -> bool:
@@ -99,8 +98,7 @@ def prepare_spec(
     try:
         return _prepare(given, timeout, raw)
     except Problem as exc:
-        shown = display_source(given)
-        raise SpecError(exc.source or shown, exc.detail, pointer=exc.pointer, label=label) from None
+        raise _spec_error(exc, given, label) from None
 
 
 def validate_spec(prepared: PreparedSpec, *, label: str | None = None) -> LoadedSpec:
@@ -114,8 +112,7 @@ def validate_spec(prepared: PreparedSpec, *, label: str | None = None) -> Loaded
     try:
         model = parse_model(prepared.document, prepared.report)
     except Problem as exc:
-        shown = display_source(prepared.source)
-        raise SpecError(exc.source or shown, exc.detail, pointer=exc.pointer, label=label) from None
+        raise _spec_error(exc, prepared.source, label) from None
     warnings = tuple(prepared.report.items)
     fields = {f.name: getattr(prepared, f.name) for f in dataclasses.fields(PreparedSpec)}
     return LoadedSpec(**fields, openapi=model, warnings=warnings)
@@ -143,6 +140,11 @@ def _prepare(given: str, timeout: float, raw: bytes | None) -> PreparedSpec:
     return PreparedSpec(
         source=given, original_version=version, document=doc, sha256=digest, report=report
     )
+
+
+def _spec_error(problem: Problem, source: str, label: str | None) -> SpecError:
+    shown = problem.source or display_source(source)
+    return SpecError(shown, problem.detail, pointer=problem.pointer, label=label)
 
 
 def _version(data: dict[str, Any]) -> tuple[str, bool]:
