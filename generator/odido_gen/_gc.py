@@ -1,4 +1,4 @@
-"""Pausing Python's cycle collector around allocation-heavy steps."""
+"""The cycle collector: paused around allocation-heavy steps, skipped at exit."""
 
 from __future__ import annotations
 
